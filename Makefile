@@ -1,0 +1,175 @@
+# unblock - one GNU Makefile.  `make help` lists the targets.
+#
+# Objects go to $(B) (default build/); `make check-asan` rebuilds everything
+# under build/asan with -fsanitize=address.
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+B       ?= build
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+TIMEOUT ?= 120
+
+UB_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes \
+             -fPIC -fvisibility=hidden -iquote loop -iquote shim -MMD -MP
+LDLIBS    := -lpthread
+TEST_LIBS := -lm
+
+LOOP_SRC := $(wildcard loop/*.c)
+SHIM_SRC := $(wildcard shim/*.c)
+ASM_SRC  := loop/switch-x86_64.S
+CORE_OBJ := $(LOOP_SRC:%.c=$(B)/%.o) $(ASM_SRC:%.S=$(B)/%.o) \
+            $(B)/shim/config.o
+SO_OBJ   := $(CORE_OBJ) $(B)/shim/init.o
+
+UNIT_SRC := $(wildcard tests/unit/*.c)
+UNIT_BIN := $(UNIT_SRC:%.c=$(B)/%)
+DEMO_BIN := $(B)/demos/pingpong
+BENCH_BIN := $(B)/demos/bench/micro
+
+VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full \
+            --errors-for-leak-kinds=definite --show-leak-kinds=definite
+
+.PHONY: all check check-unit check-valgrind check-asan check-bats \
+        format format-check bench demo install uninstall clean deps \
+        deps-build deps-check help
+.DELETE_ON_ERROR:
+
+all: deps-build $(B)/libunblock.so
+
+help:
+	@echo "make            build $(B)/libunblock.so"
+	@echo "make check      every test: format, unit (epoll and poll),"
+	@echo "                unit under valgrind, bats end-to-end"
+	@echo "make check-valgrind   unit suite under memcheck, both backends"
+	@echo "make check-asan       unit suite built with AddressSanitizer"
+	@echo "make demo       green threads sleeping and ping-ponging on the loop"
+	@echo "make bench      switch, timer and wake-up costs"
+	@echo "make install    PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)"
+	@echo "make deps       apt-get install the build and test dependencies"
+
+# ---- dependencies -----------------------------------------------------------
+# Each probe is "what to test : the Debian package that provides it".
+
+BUILD_DEPS := cmd:$(CC):gcc cmd:make:make hdr:ffi.h:libffi-dev \
+              hdr:valgrind/valgrind.h:valgrind
+CHECK_DEPS := cmd:bats:bats cmd:valgrind:valgrind \
+              cmd:clang-format:clang-format cmd:timeout:coreutils
+ALL_PKGS   := gcc make libffi-dev valgrind bats clang-format coreutils
+
+define probe
+missing=""; for p in $(1); do \
+  kind=$${p%%:*}; rest=$${p#*:}; what=$${rest%:*}; pkg=$${rest##*:}; \
+  if [ $$kind = cmd ]; then command -v $$what >/dev/null 2>&1 || missing="$$missing $$pkg"; \
+  else echo "#include <$$what>" | $(CC) -E -x c - >/dev/null 2>&1 || missing="$$missing $$pkg"; fi; \
+done; \
+if [ -n "$$missing" ]; then \
+  echo "unblock: missing dependencies:$$missing" >&2; \
+  echo "  install them with: apt-get install -y$$missing   (as root; or: make deps)" >&2; \
+  exit 1; fi
+endef
+
+deps-build:
+	@$(call probe,$(BUILD_DEPS))
+
+deps-check:
+	@$(call probe,$(BUILD_DEPS) $(CHECK_DEPS))
+
+deps:
+	@if [ "$$(id -u)" != 0 ]; then echo "make deps: run as root (apt-get)" >&2; exit 1; fi
+	apt-get update && apt-get install -y $(ALL_PKGS)
+
+# ---- build ------------------------------------------------------------------
+
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(UB_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS) -c $< -o $@
+
+$(B)/%.o: %.S
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -c $< -o $@
+
+$(B)/exports.map: hooks/hooks.def
+	@mkdir -p $(@D)
+	syms=$$(sed -n 's/^UB_HOOK([^,]*, *\([a-z_0-9]*\),.*/  \1;/p' $<); \
+	{ echo '{'; [ -z "$$syms" ] || printf ' global:\n%s\n' "$$syms"; \
+	  echo ' local: *;'; echo '};'; } > $@
+
+$(B)/libunblock.so: $(SO_OBJ) $(B)/exports.map
+	$(CC) -shared $(CFLAGS) $(EXTRA_CFLAGS) -Wl,--version-script=$(B)/exports.map \
+	  -Wl,-z,defs -Wl,-z,now -o $@ $(SO_OBJ) $(LDLIBS)
+
+$(B)/libub.a: $(CORE_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/tests/unit/%: tests/unit/%.c tests/unit/harness.h $(B)/libub.a
+	@mkdir -p $(@D)
+	$(CC) $(UB_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS) -iquote tests/unit $< \
+	  -o $@ $(B)/libub.a $(LDLIBS) $(TEST_LIBS)
+
+$(B)/demos/%: demos/%.c $(B)/libub.a
+	@mkdir -p $(@D)
+	$(CC) $(UB_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS) $< -o $@ $(B)/libub.a $(LDLIBS) $(TEST_LIBS)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+# ---- tests ------------------------------------------------------------------
+
+check: deps-check all format-check
+	$(MAKE) --no-print-directory check-unit
+	$(MAKE) --no-print-directory check-unit UNBLOCK_BACKEND=poll
+	$(MAKE) --no-print-directory check-unit WRAP="$(VALGRIND)" UB_TEST_SLOW=1
+	$(MAKE) --no-print-directory check-bats
+	@echo "make check: all passed"
+
+check-unit: $(UNIT_BIN)
+	@echo "== unit tests (backend: $${UNBLOCK_BACKEND:-epoll}$(if $(WRAP), under valgrind))"
+	@UB_TEST_WRAP='$(WRAP)' tests/run-unit.sh $(TIMEOUT) $(UNIT_BIN)
+
+check-valgrind: deps-check
+	$(MAKE) --no-print-directory check-unit WRAP="$(VALGRIND)" UB_TEST_SLOW=1
+	$(MAKE) --no-print-directory check-unit WRAP="$(VALGRIND)" UB_TEST_SLOW=1 UNBLOCK_BACKEND=poll
+
+check-asan:
+	$(MAKE) --no-print-directory B=build/asan \
+	  EXTRA_CFLAGS="-fsanitize=address -fno-omit-frame-pointer" check-unit
+	$(MAKE) --no-print-directory B=build/asan UNBLOCK_BACKEND=poll \
+	  EXTRA_CFLAGS="-fsanitize=address -fno-omit-frame-pointer" check-unit
+
+check-bats: all $(DEMO_BIN)
+	@echo "== end-to-end (bats)"
+	B=$(abspath $(B)) bats tests/
+
+export UB_TEST_SLOW
+
+# ---- format -----------------------------------------------------------------
+
+FORMAT_SRC = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find . -name '*.[ch]' -not -path './build/*')
+
+format:
+	clang-format -i $(FORMAT_SRC)
+
+format-check:
+	@clang-format --dry-run --Werror $(FORMAT_SRC) && echo "format: clean"
+
+# ---- demo and bench ---------------------------------------------------------
+
+demo: all $(DEMO_BIN)
+	$(DEMO_BIN)
+
+bench: all $(BENCH_BIN)
+	$(BENCH_BIN)
+
+# ---- install ----------------------------------------------------------------
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/share/doc/unblock
+	install -m 0755 $(B)/libunblock.so $(DESTDIR)$(PREFIX)/lib/libunblock.so
+	install -m 0644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/unblock/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/lib/libunblock.so
+	rm -rf $(DESTDIR)$(PREFIX)/share/doc/unblock
+
+clean:
+	rm -rf build

@@ -1,0 +1,59 @@
+/*
+ * coro.h - a green thread: its saved context, its stack, and what the
+ * scheduler (sched.c) keeps about it.
+ *
+ * `sp` must stay the first member: the switch stores and loads it.  A green
+ * thread's whole register state is on its own stack while it is switched
+ * out (switch-x86_64.S); `sp` is the only pointer to it.
+ */
+#ifndef UB_CORO_H
+#define UB_CORO_H
+
+#include "stack.h"
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct ub_sched;
+
+enum ub_coro_state {
+  UB_CORO_RUNNABLE,
+  UB_CORO_RUNNING,
+  UB_CORO_WAITING,
+  UB_CORO_DEAD,
+};
+
+struct ub_coro {
+  void *sp;
+  struct ub_stack stack;
+  struct ub_sched *home;
+  struct ub_coro *rq_next;
+  void *(*fn)(void *);
+  void *arg;
+  void *ret;
+  /* 0, UB_JOIN_DETACHED, UB_JOIN_DEAD, or the joiner's struct ub_wait *. */
+  _Atomic uintptr_t join;
+  uint64_t id;
+  uint64_t born; /* monotonic ns */
+  enum ub_coro_state state;
+  char name[16];
+};
+
+#define UB_JOIN_DETACHED ((uintptr_t)1)
+#define UB_JOIN_DEAD ((uintptr_t)2)
+
+/* Lay out c's stack so that the first switch to it calls entry(arg). */
+void ub_coro_prepare(struct ub_coro *c, void (*entry)(void *), void *arg);
+/* Save the running context into from, and resume to. */
+void ub_coro_switch(struct ub_coro *from, struct ub_coro *to);
+/* Leave a context for good: nothing of it is saved or touched again. */
+_Noreturn void ub_coro_leave(void **scratch_sp, struct ub_coro *to);
+/* Call first thing on a new green thread's stack. */
+void ub_coro_landed(void);
+
+/* From switch-x86_64.S. */
+void ub_ctx_switch(void **save_sp, void *load_sp);
+void ub_ctx_boot(void);
+
+#endif

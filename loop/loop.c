@@ -1,0 +1,346 @@
+/*
+ * loop.c - one tick of the lifetime loop, and the waits that park on it.
+ *
+ * A tick has four phases, always in this order:
+ *   1. poll:    the backend applies queued registrations, then waits until
+ *               the earliest timer, a wake-up, or an fd event (or does not
+ *               wait at all when the scheduler still has work).
+ *   2. timers:  the clock is read once, and every timer due by then fires.
+ *   3. events:  fd events are dispatched to waiters, or recorded as ready.
+ *   4. inbox:   waits posted by other threads are resumed.
+ * Timers fire before events, so when an fd event and a deadline land in the
+ * same tick the timer wins: the waiter sees -ETIMEDOUT, is unlinked from the
+ * fd, and the event then finds nobody and is recorded for the next waiter.
+ *
+ * Readiness: HUP or ERR wakes every waiter in both directions, RDHUP every
+ * reader (each of them will read EOF), and plain readiness exactly one
+ * waiter in that direction.  An edge that finds no waiter sets the
+ * direction's ready bit, which the next ub_loop_arm consumes instead of
+ * parking; the caller then retries its call, and waits again on EAGAIN.
+ *
+ * The clock: phase 2 reads it once per tick.  A blocking tick with a timer
+ * pending also reads it before phase 1 to size the wait, since the cached
+ * value is stale by however long the green threads ran.
+ */
+#include "loop.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <stddef.h>
+#include <sys/eventfd.h>
+
+#include "sys.h"
+
+#define WAKE_TOKEN UINT64_MAX
+
+/* Its address identifies the calling thread; see ub_loop_post. */
+static __thread char thread_mark;
+
+#define wait_of(node)                                                          \
+  ((struct ub_wait *)((char *)(node)-offsetof(struct ub_wait, timer)))
+
+static bool claim(struct ub_wait *w)
+{
+  return atomic_exchange_explicit(&w->claimed, 1, memory_order_acq_rel) == 0;
+}
+
+static struct ub_wlist *list_of(struct ub_io *io, unsigned dir)
+{
+  return dir == UB_IN ? &io->readers : &io->writers;
+}
+
+/* Keep a level-triggered backend asking for exactly what is waited on. */
+static int update_interest(struct ub_loop *l, int fd, struct ub_io *io)
+{
+  if (l->ops->edge)
+    return 0;
+  unsigned want =
+      (io->readers.head ? UB_IN : 0) | (io->writers.head ? UB_OUT : 0);
+  if (want == io->interest)
+    return 0;
+  int err = l->ops->modify(l->bk, fd, ub_arena_token(fd, io->gen), want);
+  if (err != 0)
+    return err;
+  l->nfds += (want != 0) - (io->interest != 0);
+  io->interest = (uint8_t)want;
+  return 0;
+}
+
+/* Take w off its fd list and out of the heap, whichever it is on. */
+static void unlink_wait(struct ub_loop *l, struct ub_wait *w)
+{
+  struct ub_io *io = w->io;
+  if (io != NULL) {
+    struct ub_wlist *q = list_of(io, w->dir);
+    if (w->prev != NULL)
+      w->prev->next = w->next;
+    else
+      q->head = w->next;
+    if (w->next != NULL)
+      w->next->prev = w->prev;
+    else
+      q->tail = w->prev;
+    w->next = w->prev = NULL;
+    w->io = NULL;
+    /* Dropping interest only shrinks the poll set; it cannot fail. */
+    (void)update_interest(l, w->fd, io);
+  }
+  if (ub_heap_contains(&l->timers, &w->timer))
+    ub_heap_remove(&l->timers, &w->timer);
+}
+
+/* Resume w with result if we win the claim; either way, unlink it. */
+static int fire(struct ub_loop *l, struct ub_wait *w, int result)
+{
+  bool won = claim(w);
+  unlink_wait(l, w);
+  if (!won)
+    return 0; /* another thread claimed it; its post will resume it */
+  w->result = result;
+  w->resume(w);
+  return 1;
+}
+
+static int wake_one(struct ub_loop *l, struct ub_io *io, unsigned dir,
+                    unsigned events)
+{
+  struct ub_wlist *q = list_of(io, dir);
+  while (q->head != NULL)
+    if (fire(l, q->head, (int)events))
+      return 1;
+  io->ready |= (uint8_t)dir;
+  return 0;
+}
+
+static int wake_all(struct ub_loop *l, struct ub_io *io, unsigned dir,
+                    int result)
+{
+  struct ub_wlist *q = list_of(io, dir);
+  int n = 0;
+  while (q->head != NULL)
+    n += fire(l, q->head, result);
+  if (n == 0 && result > 0)
+    io->ready |= (uint8_t)dir;
+  return n;
+}
+
+void ub_wait_init(struct ub_wait *w, void (*resume)(struct ub_wait *),
+                  void *owner)
+{
+  *w = (struct ub_wait){.resume = resume, .owner = owner, .fd = -1};
+}
+
+int ub_loop_init(struct ub_loop *l, enum ub_backend_kind kind)
+{
+  *l = (struct ub_loop){
+      .ops = kind == UB_BACKEND_POLL ? &ub_backend_poll : &ub_backend_epoll,
+      .thread = &thread_mark,
+      .now = ub_clock_now(),
+  };
+  ub_arena_init(&l->arena);
+  ub_heap_init(&l->timers);
+  l->wake_fd = (int)syscall(SYS_eventfd2, 0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (l->wake_fd < 0)
+    return -errno;
+  int err = l->ops->init(&l->bk);
+  if (err == 0)
+    err = l->ops->modify(l->bk, l->wake_fd, WAKE_TOKEN, UB_IN);
+  if (err != 0) {
+    if (l->bk != NULL)
+      l->ops->fini(l->bk);
+    ub_sys_close(l->wake_fd);
+    return err;
+  }
+  return 0;
+}
+
+void ub_loop_fini(struct ub_loop *l)
+{
+  assert(ub_heap_min(&l->timers) == NULL);
+  l->ops->fini(l->bk);
+  ub_sys_close(l->wake_fd);
+  ub_arena_fini(&l->arena);
+}
+
+int ub_loop_arm(struct ub_loop *l, struct ub_wait *w, int fd, unsigned dir,
+                uint64_t deadline)
+{
+  w->loop = l;
+  w->io = NULL;
+  w->next = w->prev = NULL;
+  w->fd = fd;
+  w->dir = dir;
+  w->result = 0;
+  w->timer.child = w->timer.next = w->timer.prev = NULL;
+  atomic_store_explicit(&w->claimed, 0, memory_order_relaxed);
+  if (fd >= 0) {
+    assert(dir == UB_IN || dir == UB_OUT);
+    struct ub_io *io = ub_arena_get(&l->arena, fd);
+    if (io == NULL)
+      return -ENOMEM;
+    if (io->ready & dir) {
+      io->ready &= (uint8_t)~dir;
+      return (int)dir;
+    }
+    if (l->ops->edge && !io->registered) {
+      int err = l->ops->modify(l->bk, fd, ub_arena_token(fd, io->gen),
+                               UB_IN | UB_OUT);
+      if (err != 0)
+        return err;
+      io->registered = 1;
+      l->nfds++;
+    }
+    struct ub_wlist *q = list_of(io, dir);
+    w->prev = q->tail;
+    if (q->tail != NULL)
+      q->tail->next = w;
+    else
+      q->head = w;
+    q->tail = w;
+    w->io = io;
+    int err = update_interest(l, fd, io);
+    if (err != 0) {
+      unlink_wait(l, w);
+      return err;
+    }
+  }
+  if (deadline != UB_NEVER)
+    ub_heap_insert(&l->timers, &w->timer, deadline);
+  return 0;
+}
+
+void ub_loop_wake(struct ub_loop *l)
+{
+  if (atomic_exchange(&l->notified, 1) == 0) {
+    uint64_t one = 1;
+    (void)ub_sys_write(l->wake_fd, &one, sizeof(one));
+  }
+}
+
+bool ub_loop_post(struct ub_wait *w, int result)
+{
+  if (!claim(w))
+    return false;
+  w->result = result;
+  struct ub_loop *l = w->loop;
+  if (l->thread == &thread_mark) {
+    unlink_wait(l, w);
+    w->resume(w);
+    return true;
+  }
+  struct ub_wait *head = atomic_load_explicit(&l->inbox, memory_order_relaxed);
+  do
+    w->post_next = head;
+  while (!atomic_compare_exchange_weak_explicit(
+      &l->inbox, &head, w, memory_order_release, memory_order_relaxed));
+  ub_loop_wake(l);
+  return true;
+}
+
+void ub_loop_forget(struct ub_loop *l, int fd)
+{
+  struct ub_io *io = ub_arena_find(&l->arena, fd);
+  if (io == NULL)
+    return;
+  wake_all(l, io, UB_IN, -EBADF);
+  wake_all(l, io, UB_OUT, -EBADF);
+  if (io->registered) {
+    /* A failure here leaves a stale registration, which generations mute. */
+    (void)l->ops->modify(l->bk, fd, ub_arena_token(fd, io->gen), 0);
+    io->registered = 0;
+    l->nfds--;
+  }
+  io->ready = 0;
+  io->gen++;
+}
+
+static int fire_timers(struct ub_loop *l)
+{
+  int n = 0;
+  struct ub_heap_node *t;
+  while ((t = ub_heap_min(&l->timers)) != NULL && t->deadline <= l->now) {
+    ub_heap_pop(&l->timers);
+    n += fire(l, wait_of(t), -ETIMEDOUT);
+  }
+  return n;
+}
+
+static int dispatch(struct ub_loop *l, const struct ub_event *ev)
+{
+  if (ev->token == WAKE_TOKEN) {
+    uint64_t v;
+    (void)ub_sys_read(l->wake_fd, &v, sizeof(v));
+    atomic_store(&l->notified, 0);
+    return 0; /* the inbox is drained in phase 4 */
+  }
+  struct ub_io *io = ub_arena_lookup(&l->arena, ev->token);
+  if (io == NULL)
+    return 0; /* stale generation: the fd was closed, its number reused */
+  if (ev->err != 0) {
+    int n =
+        wake_all(l, io, UB_IN, -ev->err) + wake_all(l, io, UB_OUT, -ev->err);
+    if (io->registered) {
+      io->registered = 0;
+      l->nfds--;
+    }
+    return n;
+  }
+  unsigned e = ev->events;
+  if (e & (UB_HUP | UB_ERR))
+    return wake_all(l, io, UB_IN, (int)e) + wake_all(l, io, UB_OUT, (int)e);
+  int n = 0;
+  if (e & UB_RDHUP)
+    n += wake_all(l, io, UB_IN, (int)e);
+  else if (e & UB_IN)
+    n += wake_one(l, io, UB_IN, e);
+  if (e & UB_OUT)
+    n += wake_one(l, io, UB_OUT, e);
+  return n;
+}
+
+static int drain_inbox(struct ub_loop *l)
+{
+  struct ub_wait *w =
+      atomic_exchange_explicit(&l->inbox, NULL, memory_order_acquire);
+  /* The inbox is a stack; reverse it so posts resume in order. */
+  struct ub_wait *fifo = NULL;
+  while (w != NULL) {
+    struct ub_wait *next = w->post_next;
+    w->post_next = fifo;
+    fifo = w;
+    w = next;
+  }
+  int n = 0;
+  while (fifo != NULL) {
+    struct ub_wait *next = fifo->post_next;
+    unlink_wait(l, fifo);
+    fifo->resume(fifo);
+    fifo = next;
+    n++;
+  }
+  return n;
+}
+
+int ub_loop_tick(struct ub_loop *l, bool block)
+{
+  uint64_t timeout = 0;
+  if (block && atomic_load_explicit(&l->inbox, memory_order_relaxed) == NULL) {
+    struct ub_heap_node *t = ub_heap_min(&l->timers);
+    timeout = UB_NEVER;
+    if (t != NULL) {
+      uint64_t now = ub_clock_now();
+      timeout = t->deadline > now ? t->deadline - now : 0;
+    }
+  }
+  int nev = 0;
+  if (timeout != 0 || l->nfds > 0) {
+    nev = l->ops->poll(l->bk, timeout, l->events, 256);
+    if (nev < 0)
+      return nev;
+  }
+  l->now = ub_clock_now();
+  int n = fire_timers(l);
+  for (int i = 0; i < nev; i++)
+    n += dispatch(l, &l->events[i]);
+  return n + drain_inbox(l);
+}

@@ -1,0 +1,102 @@
+/*
+ * loop.h - the hidden lifetime event loop: one per carrier thread.
+ *
+ * A wait (struct ub_wait) is how anything parks on the loop: on an fd
+ * direction, on a deadline, or on both.  The waiter owns the struct (it
+ * usually lives on a green thread's stack) and is resumed through its
+ * `resume` callback exactly once, with `result` set to:
+ *   > 0          the UB_IN/UB_OUT/UB_RDHUP/UB_HUP/UB_ERR events that woke it;
+ *   -ETIMEDOUT   the deadline passed first (the timer always wins a race);
+ *   -EBADF       the fd was forgotten (closed) while it waited;
+ *   -errno       the backend refused the fd, or whatever ub_loop_post gave.
+ *
+ * Exactly once: a wait may sit on an fd list and in the timer heap at the
+ * same time, and may be posted from another thread.  Every path that wants
+ * to resume it first claims it (one atomic exchange); the winner takes it
+ * off both queues and resumes it, a loser only unlinks it.
+ *
+ * Thread rules: everything here runs on the loop's own thread except
+ * ub_loop_post and ub_loop_wake, which any thread may call.
+ */
+#ifndef UB_LOOP_H
+#define UB_LOOP_H
+
+#include "arena.h"
+#include "backend.h"
+#include "clock.h"
+#include "heap.h"
+
+#include <stdatomic.h>
+#include <stdbool.h>
+
+struct ub_loop;
+
+struct ub_wait {
+  struct ub_wait *next, *prev; /* on the fd's reader or writer list */
+  struct ub_wait *post_next;   /* on the loop's inbox */
+  struct ub_heap_node timer;
+  struct ub_loop *loop;
+  struct ub_io *io; /* non-NULL while on an fd list */
+  void (*resume)(struct ub_wait *w);
+  void *owner;
+  int fd;
+  int result;
+  unsigned dir;
+  atomic_int claimed;
+};
+
+struct ub_loop {
+  const struct ub_backend_ops *ops;
+  struct ub_backend *bk;
+  struct ub_arena arena;
+  struct ub_heap timers;
+  uint64_t now;        /* cached at each tick; see ub_loop_now */
+  unsigned nfds;       /* fds the backend watches for us (not wake_fd) */
+  const void *thread;  /* identifies the owning thread (loop.c) */
+  int wake_fd;         /* eventfd: the cross-thread doorbell */
+  atomic_int notified; /* the doorbell rang and was not yet answered */
+  _Atomic(struct ub_wait *) inbox; /* waits posted from any thread */
+  struct ub_event events[256];
+};
+
+int ub_loop_init(struct ub_loop *l, enum ub_backend_kind kind);
+void ub_loop_fini(struct ub_loop *l);
+
+void ub_wait_init(struct ub_wait *w, void (*resume)(struct ub_wait *),
+                  void *owner);
+
+/*
+ * Arm w on fd (fd < 0: no fd) for dir (UB_IN or UB_OUT) until deadline
+ * (UB_NEVER: none).  Returns 0 when armed, a positive event mask when an
+ * edge recorded earlier is consumed at once (nothing armed), or -errno.
+ */
+int ub_loop_arm(struct ub_loop *l, struct ub_wait *w, int fd, unsigned dir,
+                uint64_t deadline);
+
+/*
+ * Resume w with result from any thread, unless something else claimed it
+ * first.  Returns whether this call claimed it.  From another thread the
+ * wait is handed to its loop's inbox and the loop is woken.
+ */
+bool ub_loop_post(struct ub_wait *w, int result);
+
+/* Wake every waiter on fd with -EBADF and drop its state; before close. */
+void ub_loop_forget(struct ub_loop *l, int fd);
+
+/*
+ * One tick: flush changes and wait (if block: until the next timer or a
+ * wake-up; else not at all), fire due timers, then dispatch fd events and
+ * posted waits.  Returns the number of waits resumed, or -errno.
+ */
+int ub_loop_tick(struct ub_loop *l, bool block);
+
+/* Make a blocking tick on l return soon; async-signal-safe, any thread. */
+void ub_loop_wake(struct ub_loop *l);
+
+/* The monotonic time read at the start of the current tick. */
+static inline uint64_t ub_loop_now(const struct ub_loop *l)
+{
+  return l->now;
+}
+
+#endif

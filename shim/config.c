@@ -1,0 +1,134 @@
+/*
+ * config.c - the one file that reads UNBLOCK_* variables.
+ *
+ * Every variable has one row in `vars` below: its name, what it accepts
+ * (for the error message) and its parser.  Defaults live in the parsers'
+ * callers, i.e. in ub_config_load.  Nothing here falls back to a default
+ * when a value is present but bad: that is an error, reported by name.
+ */
+#define _GNU_SOURCE
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stack.h"
+
+extern char **environ;
+
+struct var {
+  const char *name;
+  const char *accepted;
+  int (*parse)(struct ub_config *c, const char *value);
+};
+
+static int parse_backend(struct ub_config *c, const char *v)
+{
+  if (strcmp(v, "epoll") == 0)
+    c->backend = UB_BACKEND_EPOLL;
+  else if (strcmp(v, "poll") == 0)
+    c->backend = UB_BACKEND_POLL;
+  else
+    return -EINVAL;
+  return 0;
+}
+
+long long ub_config_parse_size(const char *s)
+{
+  if (!isdigit((unsigned char)*s))
+    return -EINVAL;
+  errno = 0;
+  char *end;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (errno != 0)
+    return -EINVAL;
+  unsigned shift = 0;
+  switch (*end) {
+  case 'k':
+  case 'K':
+    shift = 10;
+    end++;
+    break;
+  case 'm':
+  case 'M':
+    shift = 20;
+    end++;
+    break;
+  case 'g':
+  case 'G':
+    shift = 30;
+    end++;
+    break;
+  }
+  if (*end != '\0' || v > (unsigned long long)LLONG_MAX >> shift)
+    return -EINVAL;
+  return (long long)(v << shift);
+}
+
+static int parse_stack_size(struct ub_config *c, const char *v)
+{
+  long long n = ub_config_parse_size(v);
+  if (n < (long long)UB_STACK_MIN || n > (1ll << 30))
+    return -EINVAL;
+  c->stack_size = (size_t)n;
+  return 0;
+}
+
+static int parse_verbose(struct ub_config *c, const char *v)
+{
+  if (strcmp(v, "0") != 0 && strcmp(v, "1") != 0)
+    return -EINVAL;
+  c->verbose = v[0] == '1';
+  return 0;
+}
+
+static const struct var vars[] = {
+    {"UNBLOCK_BACKEND", "epoll or poll", parse_backend},
+    {"UNBLOCK_STACK_SIZE",
+     "a size from 16K to 1G, in bytes or with a K, M or G suffix",
+     parse_stack_size},
+    {"UNBLOCK_VERBOSE", "0 or 1", parse_verbose},
+};
+
+#define NVARS (sizeof(vars) / sizeof(vars[0]))
+
+static const struct var *find(const char *name, size_t len)
+{
+  for (size_t i = 0; i < NVARS; i++)
+    if (strlen(vars[i].name) == len && memcmp(vars[i].name, name, len) == 0)
+      return &vars[i];
+  return NULL;
+}
+
+int ub_config_load(struct ub_config *c, char *err, size_t errlen)
+{
+  *c = (struct ub_config){
+      .backend = UB_BACKEND_EPOLL,
+      .stack_size = UB_STACK_DEFAULT,
+  };
+  for (char **e = environ; e != NULL && *e != NULL; e++) {
+    if (strncmp(*e, "UNBLOCK_", 8) != 0)
+      continue;
+    const char *eq = strchr(*e, '=');
+    size_t len = eq ? (size_t)(eq - *e) : strlen(*e);
+    const struct var *v = find(*e, len);
+    if (v == NULL) {
+      int n = snprintf(err, errlen,
+                       "%.*s is not an unblock setting; known:", (int)len, *e);
+      for (size_t i = 0; i < NVARS && n > 0 && (size_t)n < errlen; i++)
+        n += snprintf(err + n, errlen - (size_t)n, " %s", vars[i].name);
+      return -EINVAL;
+    }
+    const char *value = eq ? eq + 1 : "";
+    if (v->parse(c, value) != 0) {
+      snprintf(err, errlen, "%s='%s' is not valid; expected %s", v->name, value,
+               v->accepted);
+      return -EINVAL;
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,29 @@
+/*
+ * config.h - the UNBLOCK_* settings, read from the environment in one place.
+ */
+#ifndef UB_CONFIG_H
+#define UB_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "backend.h"
+
+struct ub_config {
+  enum ub_backend_kind backend;
+  size_t stack_size;
+  bool verbose;
+};
+
+/*
+ * Fill c from the environment.  Returns 0, or -EINVAL with a one-line
+ * message in err that names the variable, the value and what is accepted.
+ * An unknown UNBLOCK_* variable is an error too: a misspelt setting must
+ * not be silently ignored.
+ */
+int ub_config_load(struct ub_config *c, char *err, size_t errlen);
+
+/* "1M", "512K", "8388608": bytes, or -EINVAL. */
+long long ub_config_parse_size(const char *s);
+
+#endif
