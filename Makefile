@@ -32,7 +32,7 @@ VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full \
 
 .PHONY: all check check-unit check-valgrind check-asan check-bats \
         format format-check bench demo install uninstall clean deps \
-        deps-build deps-check help
+        deps-build deps-check print-deps hooks-doc-check help
 .DELETE_ON_ERROR:
 
 all: deps-build $(B)/libunblock.so
@@ -75,6 +75,9 @@ deps-build:
 deps-check:
 	@$(call probe,$(BUILD_DEPS) $(CHECK_DEPS))
 
+print-deps:
+	@echo $(ALL_PKGS)
+
 deps:
 	@if [ "$$(id -u)" != 0 ]; then echo "make deps: run as root (apt-get)" >&2; exit 1; fi
 	apt-get update && apt-get install -y $(ALL_PKGS)
@@ -94,6 +97,22 @@ $(B)/exports.map: hooks/hooks.def
 	syms=$$(sed -n 's/^UB_HOOK([^,]*, *\([a-z_0-9]*\),.*/  \1;/p' $<); \
 	{ echo '{'; [ -z "$$syms" ] || printf ' global:\n%s\n' "$$syms"; \
 	  echo ' local: *;'; echo '};'; } > $@
+
+# docs/hooks.md is generated from the same table; `make check` verifies it.
+define hooks_md
+{ echo '# Interposed symbols'; echo; \
+  echo 'Generated from `hooks/hooks.def` by `make docs/hooks.md`; do not edit.'; \
+  echo; rows=$$(sed -n 's/^UB_HOOK(\([^,]*\), *\([a-z_0-9]*\), *(\(.*\)), *\(.*\))$$/| `\2` | `\1 \2(\3)` | \4 |/p' $(1)); \
+  if [ -z "$$rows" ]; then echo 'No symbol is interposed yet: the hooks arrive with the transparent core.'; \
+  else echo '| symbol | prototype | waits for |'; echo '|---|---|---|'; echo "$$rows"; fi; }
+endef
+
+docs/hooks.md: hooks/hooks.def
+	$(call hooks_md,$<) > $@
+
+hooks-doc-check:
+	@$(call hooks_md,hooks/hooks.def) | cmp -s - docs/hooks.md || \
+	  { echo "docs/hooks.md is stale: run make docs/hooks.md" >&2; exit 1; }
 
 $(B)/libunblock.so: $(SO_OBJ) $(B)/exports.map
 	$(CC) -shared $(CFLAGS) $(EXTRA_CFLAGS) -Wl,--version-script=$(B)/exports.map \
@@ -115,7 +134,7 @@ $(B)/demos/%: demos/%.c $(B)/libub.a
 
 # ---- tests ------------------------------------------------------------------
 
-check: deps-check all format-check
+check: deps-check all format-check hooks-doc-check
 	$(MAKE) --no-print-directory check-unit
 	$(MAKE) --no-print-directory check-unit UNBLOCK_BACKEND=poll
 	$(MAKE) --no-print-directory check-unit WRAP="$(VALGRIND)" UB_TEST_SLOW=1

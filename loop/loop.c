@@ -34,7 +34,7 @@
 #define WAKE_TOKEN UINT64_MAX
 
 /* Its address identifies the calling thread; see ub_loop_post. */
-static __thread char thread_mark;
+static __thread char thread_mark __attribute__((tls_model("initial-exec")));
 
 #define wait_of(node)                                                          \
   ((struct ub_wait *)((char *)(node)-offsetof(struct ub_wait, timer)))
