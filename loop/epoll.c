@@ -35,6 +35,7 @@
 
 struct pending {
   int fd;
+  unsigned events;
   uint64_t token;
 };
 
@@ -82,7 +83,7 @@ static int epoll_modify(struct ub_backend *b, int fd, uint64_t token,
       b->pend = p;
       b->cap = cap;
     }
-    b->pend[b->npend++] = (struct pending){fd, token};
+    b->pend[b->npend++] = (struct pending){fd, events, token};
     return 0;
   }
   /* Forget: drop a queued add, or delete the live registration now. */
@@ -105,8 +106,11 @@ static int flush(struct ub_backend *b, struct ub_event *out, int max)
   size_t i = 0;
   while (i < b->npend && n < max) {
     struct pending p = b->pend[i++];
+    /* The loop asks for both directions on every fd it waits on; only its
+     * own eventfd asks for UB_IN alone (it is always writable). */
     struct epoll_event ev = {
-        .events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
+        .events = EPOLLET | ((p.events & UB_IN) ? EPOLLIN | EPOLLRDHUP : 0) |
+                  ((p.events & UB_OUT) ? EPOLLOUT : 0),
         .data.u64 = p.token,
     };
     int r = syscall(SYS_epoll_ctl, b->epfd, EPOLL_CTL_ADD, p.fd, &ev);

@@ -17,6 +17,9 @@
  * waiter in that direction.  An edge that finds no waiter sets the
  * direction's ready bit, which the next ub_loop_arm consumes instead of
  * parking; the caller then retries its call, and waits again on EAGAIN.
+ * Waking one is only safe because a woken caller whose retry succeeds
+ * passes readiness on to the next waiter (ub_loop_pass): with edges, the
+ * kernel reports nothing new for data the first caller left behind.
  *
  * The clock: phase 2 reads it once per tick.  A blocking tick with a timer
  * pending also reads it before phase 1 to size the wait, since the cached
@@ -235,6 +238,16 @@ bool ub_loop_post(struct ub_wait *w, int result)
       &l->inbox, &head, w, memory_order_release, memory_order_relaxed));
   ub_loop_wake(l);
   return true;
+}
+
+int ub_loop_pass(struct ub_loop *l, int fd, unsigned dir)
+{
+  struct ub_io *io = ub_arena_find(&l->arena, fd);
+  struct ub_wlist *q = io != NULL ? list_of(io, dir) : NULL;
+  while (q != NULL && q->head != NULL)
+    if (fire(l, q->head, (int)dir))
+      return 1;
+  return 0;
 }
 
 void ub_loop_forget(struct ub_loop *l, int fd)

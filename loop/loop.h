@@ -80,6 +80,15 @@ int ub_loop_arm(struct ub_loop *l, struct ub_wait *w, int fd, unsigned dir,
  */
 bool ub_loop_post(struct ub_wait *w, int result);
 
+/*
+ * Pass readiness on: wake the next waiter on fd for dir, if any.  Plain
+ * readiness wakes one waiter, and an edge-triggered backend reports no new
+ * edge for data already there.  So a woken caller whose retry succeeded
+ * calls this: there may be more, and only a later waiter can tell (it
+ * retries, and parks again on EAGAIN).  Returns waiters woken (0 or 1).
+ */
+int ub_loop_pass(struct ub_loop *l, int fd, unsigned dir);
+
 /* Wake every waiter on fd with -EBADF and drop its state; before close. */
 void ub_loop_forget(struct ub_loop *l, int fd);
 

@@ -221,7 +221,9 @@ _Noreturn void ub_sched_exit(void *ret)
 int ub_sched_join(struct ub_coro *c, void **ret)
 {
   struct ub_sched *s = tls_sched;
-  if (s != NULL && c == s->current)
+  if (s == NULL || s->current == &s->main)
+    return -EPERM; /* only a green thread can park */
+  if (c == s->current)
     return -EDEADLK;
   uintptr_t seen = 0;
   struct ub_wait w;
@@ -269,6 +271,11 @@ int ub_sched_wait_fd(int fd, unsigned dir, uint64_t deadline)
   ub_sched_wait_init(&w);
   int r = ub_loop_arm(&tls_sched->loop, &w, fd, dir, deadline);
   return r != 0 ? r : ub_sched_park(&w);
+}
+
+int ub_sched_pass(int fd, unsigned dir)
+{
+  return ub_loop_pass(&tls_sched->loop, fd, dir);
 }
 
 int ub_sched_sleep(uint64_t deadline)

@@ -64,7 +64,11 @@ int ub_sched_spawn(struct ub_sched *s, struct ub_coro **out,
 void ub_sched_yield(void);
 /* End the calling green thread; ret goes to its joiner. */
 _Noreturn void ub_sched_exit(void *ret);
-/* Wait for c to end, take its return value and free it.  0 or -errno. */
+/*
+ * Wait for c to end, take its return value and free it.  0, -EDEADLK
+ * (c is the caller), -EINVAL (detached, or joined by another), or -EPERM
+ * when the caller is not a green thread.
+ */
 int ub_sched_join(struct ub_coro *c, void **ret);
 int ub_sched_detach(struct ub_coro *c);
 
@@ -74,6 +78,8 @@ void ub_sched_wait_init(struct ub_wait *w);
 int ub_sched_park(struct ub_wait *w);
 /* Park on fd for dir until deadline: > 0 events, or -errno (loop.h). */
 int ub_sched_wait_fd(int fd, unsigned dir, uint64_t deadline);
+/* After a successful retry that followed a wake-up: ub_loop_pass. */
+int ub_sched_pass(int fd, unsigned dir);
 /* Park until the monotonic deadline.  0 or -errno. */
 int ub_sched_sleep(uint64_t deadline);
 

@@ -1,0 +1,121 @@
+#!/usr/bin/env bats
+# libunblock.so preloads into real programs without changing them, and
+# validates the UNBLOCK_* settings: a bad value or an unknown name stops
+# the program with exit status 2 and one line naming the variable and what
+# it accepts.  (`true` is a bash builtin, so programs are run through env.)
+
+load helpers
+
+# preload VAR=VALUE... PROGRAM ARGS...: run PROGRAM with the library.
+preload() {
+  run --separate-stderr timeout 30 env LD_PRELOAD="$LIB" "$@"
+}
+
+SIZES='a size from 16K to 1G, in bytes or with a K, M or G suffix'
+
+# assert_rejected VAR VALUE ACCEPTED: preloading with VAR=VALUE exits 2
+# before the program runs, with the one expected line.
+assert_rejected() {
+  preload "$1=$2" /bin/echo hi
+  assert_status 2
+  assert_stderr "unblock: $1='$2' is not valid; expected $3"
+  assert_empty stdout "$output"
+}
+
+# assert_accepted LINE VAR=VALUE...: the program runs with these settings,
+# and UNBLOCK_VERBOSE=1 reports them as LINE.
+assert_accepted() {
+  local want=$1
+  shift
+  preload UNBLOCK_VERBOSE=1 "$@" /bin/echo hi
+  assert_status 0
+  assert_stdout hi
+  assert_stderr "$want"
+}
+
+@test "the library is built" {
+  [ -f "$LIB" ] || { echo "no $LIB: run make first"; return 1; }
+}
+
+@test "/bin/true runs preloaded, silently" {
+  preload /bin/true
+  assert_status 0
+  assert_empty stdout "$output"
+  assert_empty stderr "$stderr"
+}
+
+@test "/bin/echo hi prints hi preloaded" {
+  preload /bin/echo hi
+  assert_status 0
+  assert_stdout hi
+  assert_empty stderr "$stderr"
+}
+
+@test "sh -c 'exit 3' keeps its exit status preloaded" {
+  preload sh -c 'exit 3'
+  assert_status 3
+  assert_empty stdout "$output"
+  assert_empty stderr "$stderr"
+}
+
+@test "UNBLOCK_VERBOSE=1 reports the backend and the stack size" {
+  preload UNBLOCK_VERBOSE=1 /bin/true
+  assert_status 0
+  assert_empty stdout "$output"
+  assert_stderr "unblock: backend epoll, stack 1024 KiB"
+}
+
+@test "UNBLOCK_VERBOSE=1 reports settings that were changed" {
+  assert_accepted "unblock: backend poll, stack 256 KiB" \
+    UNBLOCK_BACKEND=poll UNBLOCK_STACK_SIZE=256K
+}
+
+@test "UNBLOCK_VERBOSE=0 is accepted and silent" {
+  preload UNBLOCK_VERBOSE=0 /bin/echo hi
+  assert_status 0
+  assert_stdout hi
+  assert_empty stderr "$stderr"
+}
+
+@test "UNBLOCK_STACK_SIZE=8M is accepted" {
+  assert_accepted "unblock: backend epoll, stack 8192 KiB" \
+    UNBLOCK_STACK_SIZE=8M
+}
+
+@test "UNBLOCK_STACK_SIZE=262144 (plain bytes) is accepted" {
+  assert_accepted "unblock: backend epoll, stack 256 KiB" \
+    UNBLOCK_STACK_SIZE=262144
+}
+
+@test "UNBLOCK_STACK_SIZE accepts both ends of its range, 16K and 1G" {
+  assert_accepted "unblock: backend epoll, stack 16 KiB" UNBLOCK_STACK_SIZE=16K
+  assert_accepted "unblock: backend epoll, stack 1048576 KiB" \
+    UNBLOCK_STACK_SIZE=1G
+}
+
+@test "UNBLOCK_BACKEND=kqueue is rejected" {
+  assert_rejected UNBLOCK_BACKEND kqueue 'epoll or poll'
+}
+
+@test "UNBLOCK_STACK_SIZE=1Q (bad suffix) is rejected" {
+  assert_rejected UNBLOCK_STACK_SIZE 1Q "$SIZES"
+}
+
+@test "UNBLOCK_STACK_SIZE=4K (too small) is rejected" {
+  assert_rejected UNBLOCK_STACK_SIZE 4K "$SIZES"
+}
+
+@test "UNBLOCK_STACK_SIZE=2G (too big) is rejected" {
+  assert_rejected UNBLOCK_STACK_SIZE 2G "$SIZES"
+}
+
+@test "UNBLOCK_VERBOSE=yes is rejected" {
+  assert_rejected UNBLOCK_VERBOSE yes '0 or 1'
+}
+
+@test "an unknown UNBLOCK_FOO is rejected, listing the known names" {
+  preload UNBLOCK_FOO=1 /bin/echo hi
+  assert_status 2
+  assert_stderr "unblock: UNBLOCK_FOO is not an unblock setting; known: UNBLOCK_BACKEND UNBLOCK_STACK_SIZE UNBLOCK_VERBOSE"
+  assert_empty stdout "$output"
+}
