@@ -61,7 +61,8 @@ define probe
 missing=""; for p in $(1); do \
   kind=$${p%%:*}; rest=$${p#*:}; what=$${rest%:*}; pkg=$${rest##*:}; \
   if [ $$kind = cmd ]; then command -v $$what >/dev/null 2>&1 || missing="$$missing $$pkg"; \
-  else echo "#include <$$what>" | $(CC) -E -x c - >/dev/null 2>&1 || missing="$$missing $$pkg"; fi; \
+  elif command -v $(CC) >/dev/null 2>&1; then \
+    echo "#include <$$what>" | $(CC) -E -x c - >/dev/null 2>&1 || missing="$$missing $$pkg"; fi; \
 done; \
 if [ -n "$$missing" ]; then \
   echo "unblock: missing dependencies:$$missing" >&2; \

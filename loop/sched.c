@@ -52,16 +52,23 @@ static struct ub_coro *rq_pop(struct ub_sched *s)
   return c;
 }
 
-/* Runs in whatever context a switch lands in. */
-static void after_switch(struct ub_sched *s)
+/* Free what an exited green thread left behind. */
+static void reap(struct ub_sched *s)
 {
-  s->current->state = UB_CORO_RUNNING;
   if (s->dead_stack.lo != NULL) {
     ub_stack_put(&s->pool, &s->dead_stack);
     s->dead_stack.lo = NULL;
   }
   free(s->dead_coro);
   s->dead_coro = NULL;
+}
+
+/* Runs in whatever context a switch lands in. */
+static inline void after_switch(struct ub_sched *s)
+{
+  s->current->state = UB_CORO_RUNNING;
+  if (__builtin_expect(s->dead_stack.lo != NULL, 0))
+    reap(s);
 }
 
 /* The next context to run: a runnable green thread, or the carrier's. */

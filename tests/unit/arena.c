@@ -18,27 +18,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* A wait on the raw loop, with a record of how it was resumed. */
-struct probe {
-  struct ub_wait w;
-  int calls;
-  int result;
-};
-
-static void on_resume(struct ub_wait *w)
-{
-  struct probe *p = w->owner;
-  p->calls++;
-  p->result = w->result;
-}
-
-static void probe_init(struct probe *p)
-{
-  p->calls = 0;
-  p->result = 0;
-  ub_wait_init(&p->w, on_resume, p);
-}
-
 /* A mark that identifies the entry of fd, written into fields that the
  * arena itself never touches. */
 static void stamp(struct ub_io *io, int fd)
@@ -167,14 +146,14 @@ static void lookup(void)
  * the old pipe's read end: retire that fd and put a new pipe's read end at
  * the same number, with a fresh waiter on it. */
 struct reuse {
-  struct probe t; /* the timer that does the swap */
+  struct ub_probe t; /* the timer that does the swap */
   struct ub_loop *l;
-  int fd;              /* the number both read ends get */
-  uint64_t old_token;  /* the token the old generation's events carry */
-  int keep;            /* a dup of the old read end: the old pipe lives */
-  int new_wr;          /* the new pipe's write end */
-  struct probe *w_new; /* armed on the new pipe */
-  bool saw_old_event;  /* phase 1 really collected an old-gen event */
+  int fd;                 /* the number both read ends get */
+  uint64_t old_token;     /* the token the old generation's events carry */
+  int keep;               /* a dup of the old read end: the old pipe lives */
+  int new_wr;             /* the new pipe's write end */
+  struct ub_probe *w_new; /* armed on the new pipe */
+  bool saw_old_event;     /* phase 1 really collected an old-gen event */
 };
 
 static void swap_pipes(struct ub_wait *w)
@@ -210,8 +189,8 @@ static void through_loop(enum ub_backend_kind kind)
   /* Forgetting an fd fails its waiter and starts a new generation. */
   int p[2];
   CHECK(pipe2(p, O_NONBLOCK | O_CLOEXEC) == 0);
-  struct probe a;
-  probe_init(&a);
+  struct ub_probe a;
+  ub_probe_init(&a);
   CHECK(ub_loop_arm(&l, &a.w, p[0], UB_IN, UB_NEVER) == 0);
   CHECK(ub_loop_tick(&l, false) == 0); /* registration now in the kernel */
   struct ub_io *io = ub_arena_find(&l.arena, p[0]);
@@ -231,9 +210,9 @@ static void through_loop(enum ub_backend_kind kind)
   /* The old pipe: a waiter, and data it has not been told about yet. */
   int old[2];
   CHECK(pipe2(old, O_NONBLOCK | O_CLOEXEC) == 0);
-  struct probe w_old, w_new;
-  probe_init(&w_old);
-  probe_init(&w_new);
+  struct ub_probe w_old, w_new;
+  ub_probe_init(&w_old);
+  ub_probe_init(&w_new);
   CHECK(ub_loop_arm(&l, &w_old.w, old[0], UB_IN, UB_NEVER) == 0);
   CHECK(ub_loop_tick(&l, false) == 0);
   io = ub_arena_find(&l.arena, old[0]);

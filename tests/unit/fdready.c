@@ -20,55 +20,32 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-/* A wait on the raw loop, with a record of how it was resumed. */
-struct probe {
-  struct ub_wait w;
-  int calls;
-  int result;
-  int seq; /* resume order, from 1 */
-};
-
-static int resumes;
-
-static void on_resume(struct ub_wait *w)
-{
-  struct probe *p = w->owner;
-  p->calls++;
-  p->result = w->result;
-  p->seq = ++resumes;
-}
-
-static void probe_init(struct probe *p)
-{
-  p->calls = p->result = p->seq = 0;
-  ub_wait_init(&p->w, on_resume, p);
-}
-
 static uint64_t watchdog_ns(void)
 {
   return (ub_test_slow() ? 20 : 2) * UB_NSEC_PER_SEC;
 }
 
 /*
- * Tick the loop, blocking, until `resumes` reaches want.  A watchdog timer
- * turns a hang into a failure.  Returns the resumes the ticks reported.
+ * Tick the loop, blocking, until ub_probe_resumes reaches want.  A watchdog
+ * timer turns a hang into a failure.  Returns the resumes the ticks reported.
  */
 static int run_until(struct ub_loop *l, int want)
 {
-  struct probe dog;
-  probe_init(&dog);
-  int base = resumes;
+  struct ub_probe dog;
+  ub_probe_init(&dog);
+  int base = ub_probe_resumes;
   CHECK(ub_loop_arm(l, &dog.w, -1, 0,
                     ub_clock_after(ub_clock_now(), watchdog_ns())) == 0);
   int total = 0;
-  while (resumes < want) {
+  while (ub_probe_resumes < want) {
     int n = ub_loop_tick(l, true);
     CHECK(n >= 0);
     total += n;
     CHECK(dog.calls == 0);
   }
   CHECK(ub_loop_post(&dog.w, -ECANCELED));
-  resumes = base + total; /* the watchdog's own resume does not count */
+  /* The watchdog's own resume does not count. */
+  ub_probe_resumes = base + total;
   return total;
 }
 
@@ -123,10 +100,10 @@ static void reader_and_writer(enum ub_backend_kind kind)
   socket_pair(s);
   size_t filled = fill(s[0]);
   CHECK(filled > 0);
-  struct probe r, w;
-  probe_init(&r);
-  probe_init(&w);
-  resumes = 0;
+  struct ub_probe r, w;
+  ub_probe_init(&r);
+  ub_probe_init(&w);
+  ub_probe_resumes = 0;
   CHECK(ub_loop_arm(&l, &r.w, s[0], UB_IN, UB_NEVER) == 0);
   CHECK(ub_loop_arm(&l, &w.w, s[0], UB_OUT, UB_NEVER) == 0);
   CHECK(ub_loop_tick(&l, false) == 0); /* neither direction is ready */
@@ -150,9 +127,9 @@ static void reader_and_writer(enum ub_backend_kind kind)
 
   /* Both directions turn ready before one tick: one resume each. */
   filled = fill(s[0]);
-  struct probe r2, w2;
-  probe_init(&r2);
-  probe_init(&w2);
+  struct ub_probe r2, w2;
+  ub_probe_init(&r2);
+  ub_probe_init(&w2);
   CHECK(ub_loop_arm(&l, &r2.w, s[0], UB_IN, UB_NEVER) == 0);
   CHECK(ub_loop_arm(&l, &w2.w, s[0], UB_OUT, UB_NEVER) == 0);
   CHECK(ub_loop_tick(&l, false) == 0);
@@ -175,7 +152,7 @@ static void reader_and_writer(enum ub_backend_kind kind)
 /* The timer that makes the only reader leave in the tick of the edge. */
 static void cancel_other(struct ub_wait *w)
 {
-  struct probe *victim = w->owner;
+  struct ub_probe *victim = w->owner;
   CHECK(ub_loop_post(&victim->w, -ECANCELED));
 }
 
@@ -185,9 +162,9 @@ static void edge_without_waiter(enum ub_backend_kind kind)
   CHECK(ub_loop_init(&l, kind) == 0);
   int p[2];
   CHECK(pipe2(p, O_NONBLOCK | O_CLOEXEC) == 0);
-  struct probe a, b;
-  probe_init(&a);
-  probe_init(&b);
+  struct ub_probe a, b;
+  ub_probe_init(&a);
+  ub_probe_init(&b);
 
   /* A wait registers the fd (epoll), then leaves. */
   CHECK(ub_loop_arm(&l, &a.w, p[0], UB_IN, UB_NEVER) == 0);
@@ -219,9 +196,9 @@ static void edge_without_waiter(enum ub_backend_kind kind)
 
   /* Both backends: the edge is collected while c waits, but a timer
    * (phase 2) cancels c before events are dispatched (phase 3). */
-  struct probe cw, d;
-  probe_init(&cw);
-  probe_init(&d);
+  struct ub_probe cw, d;
+  ub_probe_init(&cw);
+  ub_probe_init(&d);
   struct ub_wait t;
   ub_wait_init(&t, cancel_other, &cw);
   CHECK(ub_loop_arm(&l, &cw.w, p[0], UB_IN, UB_NEVER) == 0);
@@ -248,10 +225,10 @@ static void one_per_edge(enum ub_backend_kind kind)
   CHECK(ub_loop_init(&l, kind) == 0);
   int p[2];
   CHECK(pipe2(p, O_NONBLOCK | O_CLOEXEC) == 0);
-  struct probe r[3];
-  resumes = 0;
+  struct ub_probe r[3];
+  ub_probe_resumes = 0;
   for (int i = 0; i < 3; i++) {
-    probe_init(&r[i]);
+    ub_probe_init(&r[i]);
     CHECK(ub_loop_arm(&l, &r[i].w, p[0], UB_IN, UB_NEVER) == 0);
   }
   CHECK(ub_loop_tick(&l, false) == 0);

@@ -10,7 +10,9 @@
 #ifndef UB_HARNESS_H
 #define UB_HARNESS_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -48,6 +50,51 @@ static inline bool ub_test_slow(void)
 {
   const char *s = getenv("UB_TEST_SLOW");
   return s != NULL && s[0] == '1';
+}
+
+/*
+ * A wait on the raw loop (no green thread behind it) with a record of how
+ * it was resumed: how many times, with what result, and seq, its place
+ * among the resumes of all probes, counted from 1 in ub_probe_resumes
+ * (a test resets that to 0 when it wants a fresh count).  calls is atomic
+ * and bumped last, so another pthread that sees it may read result and
+ * seq; resumes themselves run on the loop's thread only.
+ */
+struct ub_probe {
+  struct ub_wait w;
+  atomic_int calls;
+  int result;
+  int seq;
+};
+
+static int ub_probe_resumes;
+
+static inline void ub_probe_resume(struct ub_wait *w)
+{
+  struct ub_probe *p = w->owner;
+  p->result = w->result;
+  p->seq = ++ub_probe_resumes;
+  atomic_fetch_add(&p->calls, 1);
+}
+
+static inline void ub_probe_init(struct ub_probe *p)
+{
+  atomic_store(&p->calls, 0);
+  p->result = p->seq = 0;
+  ub_wait_init(&p->w, ub_probe_resume, p);
+}
+
+/*
+ * xorshift64 (Marsaglia): a fast, reproducible pseudo-random sequence.
+ * The caller owns the state, so each test (or thread) keeps its own seed;
+ * the state must not be 0.  Returns the new state.
+ */
+static inline uint64_t ub_test_rand(uint64_t *state)
+{
+  *state ^= *state << 13;
+  *state ^= *state >> 7;
+  *state ^= *state << 17;
+  return *state;
 }
 
 #endif

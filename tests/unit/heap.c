@@ -30,13 +30,6 @@ static int ref_min(void)
 }
 
 static uint64_t rng = 88172645463325252ull;
-static uint64_t next(void)
-{
-  rng ^= rng << 13;
-  rng ^= rng >> 7;
-  rng ^= rng << 17;
-  return rng;
-}
 
 int main(void)
 {
@@ -44,11 +37,11 @@ int main(void)
   ub_heap_init(&h);
   size_t count = 0;
   for (int op = 0; op < OPS; op++) {
-    int i = (int)(next() % N);
-    unsigned kind = next() % 3;
+    int i = (int)(ub_test_rand(&rng) % N);
+    unsigned kind = ub_test_rand(&rng) % 3;
     if (kind == 0 && !in[i]) {
       /* A small key range, so equal deadlines are common. */
-      ub_heap_insert(&h, &nodes[i], next() % 64);
+      ub_heap_insert(&h, &nodes[i], ub_test_rand(&rng) % 64);
       in[i] = true;
       count++;
     } else if (kind == 1 && count > 0) {

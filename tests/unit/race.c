@@ -24,33 +24,6 @@
 #define US 1000ull
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
-static uint64_t next(uint64_t *state)
-{
-  *state ^= *state << 13;
-  *state ^= *state >> 7;
-  *state ^= *state << 17;
-  return *state;
-}
-
-/* A wait on the raw loop, with a record of how it was resumed. */
-struct probe {
-  struct ub_wait w;
-  int calls;
-  int result;
-};
-
-static void on_resume(struct ub_wait *w)
-{
-  struct probe *p = w->owner;
-  p->calls++;
-  p->result = w->result;
-}
-
-static void probe_init(struct probe *p)
-{
-  p->calls = p->result = 0;
-  ub_wait_init(&p->w, on_resume, p);
-}
 
 enum order {
   DATA_THEN_ARM,    /* data waits in the pipe before the wait is armed */
@@ -63,8 +36,8 @@ enum order {
 
 static void one_race(struct ub_loop *l, int p[2], enum order o, int *resumes)
 {
-  struct probe w;
-  probe_init(&w);
+  struct ub_probe w;
+  ub_probe_init(&w);
   uint64_t now = ub_clock_now();
   if (o == DATA_THEN_ARM)
     CHECK(write(p[1], "d", 1) == 1);
@@ -91,8 +64,8 @@ static void one_race(struct ub_loop *l, int p[2], enum order o, int *resumes)
   }
   if (o != EXPIRY_ONLY) {
     if (o != DATA_ONLY) {
-      struct probe next_w;
-      probe_init(&next_w);
+      struct ub_probe next_w;
+      ub_probe_init(&next_w);
       CHECK(ub_loop_arm(l, &next_w.w, p[0], UB_IN, UB_NEVER) == UB_IN);
       CHECK(next_w.calls == 0 && io->readers.head == NULL);
     }
@@ -110,7 +83,7 @@ static void races(enum ub_backend_kind kind, int iterations)
   CHECK(pipe2(p, O_NONBLOCK | O_CLOEXEC) == 0);
   int resumes = 0, seen[NORDERS] = {0};
   for (int i = 0; i < iterations; i++) {
-    enum order o = (enum order)(next(&rng) % NORDERS);
+    enum order o = (enum order)(ub_test_rand(&rng) % NORDERS);
     one_race(&l, p, o, &resumes);
     seen[o]++;
   }
@@ -166,15 +139,15 @@ static void *poster(void *arg)
     for (int i = 0; i < M; i++)
       perm[i] = i;
     for (int i = M - 1; i > 0; i--) {
-      int j = (int)(next(&r) % (uint64_t)(i + 1)), t = perm[i];
+      int j = (int)(ub_test_rand(&r) % (uint64_t)(i + 1)), t = perm[i];
       perm[i] = perm[j];
       perm[j] = t;
     }
     for (int i = 0; i < M; i++) {
       /* A short random pause, so posts land before, during and after the
        * timers expire. */
-      for (volatile unsigned spin = (unsigned)(next(&r) % 4000); spin > 0;
-           spin--)
+      for (volatile unsigned spin = (unsigned)(ub_test_rand(&r) % 4000);
+           spin > 0; spin--)
         ;
       int id = perm[i];
       if (ub_loop_post(&xw[id].w, POSTED(id)))
@@ -206,13 +179,13 @@ static void cross_thread(enum ub_backend_kind kind, int rounds)
       atomic_store(&x->posted, false);
       x->fd = i % 3 == 0 ? p[0] : -1;
       /* Deadlines from just past to 300 us out. */
-      uint64_t deadline = now - 1000 + next(&r) % (301 * US);
+      uint64_t deadline = now - 1000 + ub_test_rand(&r) % (301 * US);
       CHECK(ub_loop_arm(&l, &x->w, x->fd, UB_IN, deadline) == 0);
     }
     atomic_store(&armed_round, round);
     int writes = 0;
     while (atomic_load(&resumed) < M) {
-      if (writes < 4 && next(&r) % 4 == 0) {
+      if (writes < 4 && ub_test_rand(&r) % 4 == 0) {
         CHECK(write(p[1], "z", 1) == 1);
         writes++;
       }

@@ -37,8 +37,7 @@ int main(void)
   CHECK(z != NULL);
   uint64_t start = ub_clock_now(), rng = 0x9e3779b97f4a7c15ull;
   for (int i = 0; i < n; i++) {
-    rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
-    z[i].delay = (rng % 101) * 1000000ull;
+    z[i].delay = (ub_test_rand(&rng) % 101) * 1000000ull;
     CHECK(ub_sched_spawn(&s, NULL, sleep_once, &z[i], 0) == 0);
   }
   uint64_t spawned = ub_clock_now();

@@ -42,13 +42,6 @@ static void on_fire(struct ub_wait *w)
 }
 
 static uint64_t rng = 0x2545f4914f6cdd1dull;
-static uint64_t next(void)
-{
-  rng ^= rng << 13;
-  rng ^= rng >> 7;
-  rng ^= rng << 17;
-  return rng;
-}
 
 /* (deadline, arm order): the order the loop promises. */
 static bool in_order(const struct timer *a, const struct timer *b)
@@ -81,7 +74,8 @@ static void arm_all(struct ub_loop *l, struct timer *t, int n, uint64_t base,
 {
   norder = 0;
   for (int i = 0; i < n; i++) {
-    t[i] = (struct timer){.idx = i, .deadline = base + next() % 16 * step};
+    t[i] = (struct timer){.idx = i,
+                          .deadline = base + ub_test_rand(&rng) % 16 * step};
     ub_wait_init(&t[i].w, on_fire, &t[i]);
     CHECK(ub_loop_arm(l, &t[i].w, -1, 0, t[i].deadline) == 0);
   }

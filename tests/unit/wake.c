@@ -23,31 +23,6 @@
 #define MS 1000000ull
 #define POSTERS 4
 
-/* A wait on the raw loop, with a record of how it was resumed. */
-struct probe {
-  struct ub_wait w;
-  atomic_int calls;
-  int result;
-  int seq; /* resume order, from 1 */
-};
-
-static int resumes;
-
-static void on_resume(struct ub_wait *w)
-{
-  struct probe *p = w->owner;
-  p->result = w->result;
-  p->seq = ++resumes; /* resumes run on the loop thread only */
-  atomic_fetch_add(&p->calls, 1);
-}
-
-static void probe_init(struct probe *p)
-{
-  atomic_store(&p->calls, 0);
-  p->result = p->seq = 0;
-  ub_wait_init(&p->w, on_resume, p);
-}
-
 static void sleep_ns(uint64_t ns)
 {
   struct timespec ts = {(time_t)(ns / UB_NSEC_PER_SEC),
@@ -59,7 +34,7 @@ static void sleep_ns(uint64_t ns)
 /* A helper thread: sleep, note the time, then wake the loop or post. */
 struct helper {
   struct ub_loop *l;
-  struct probe *post; /* NULL: ub_loop_wake */
+  struct ub_probe *post; /* NULL: ub_loop_wake */
   uint64_t delay;
   uint64_t rang_at;
   bool claimed, claimed_again;
@@ -97,8 +72,8 @@ static void blocked_tick_returns(struct ub_loop *l, bool slow)
 
   /* That tick answered the doorbell: the next blocking tick sleeps until
    * its timer instead of returning at once with nothing done. */
-  struct probe d;
-  probe_init(&d);
+  struct ub_probe d;
+  ub_probe_init(&d);
   uint64_t deadline = ub_clock_now() + 20 * MS;
   CHECK(ub_loop_arm(l, &d.w, -1, 0, deadline) == 0);
   CHECK(ub_loop_tick(l, true) == 1);
@@ -114,9 +89,9 @@ static void blocked_tick_returns(struct ub_loop *l, bool slow)
   CHECK(ub_clock_now() - t0 < bound);
 
   /* A post: the tick returns with that wait resumed, once. */
-  struct probe w;
-  probe_init(&w);
-  resumes = 0;
+  struct ub_probe w;
+  ub_probe_init(&w);
+  ub_probe_resumes = 0;
   CHECK(ub_loop_arm(l, &w.w, -1, 0, UB_NEVER) == 0);
   CHECK(l->timers.count == 0);
   h = (struct helper){.l = l, .post = &w, .delay = 50 * MS};
@@ -134,7 +109,7 @@ static void blocked_tick_returns(struct ub_loop *l, bool slow)
 /* ---- many posts from several threads ----------------------------------- */
 
 struct poster {
-  struct probe *waits; /* this poster's slice */
+  struct ub_probe *waits; /* this poster's slice */
   int n, base;
   int claimed;
 };
@@ -150,16 +125,16 @@ static void *poster_main(void *arg)
 static void many_posts(struct ub_loop *l, bool slow)
 {
   int per = slow ? 500 : 2000, total = POSTERS * per;
-  struct probe *w = calloc((size_t)total, sizeof(*w));
+  struct ub_probe *w = calloc((size_t)total, sizeof(*w));
   CHECK(w != NULL);
   int p[2];
   CHECK(pipe2(p, O_NONBLOCK | O_CLOEXEC) == 0);
   uint64_t far = ub_clock_now() + 60 * UB_NSEC_PER_SEC;
-  resumes = 0;
+  ub_probe_resumes = 0;
   /* Everything is armed before any poster starts. */
   int on_fd = 0, on_timer = 0;
   for (int i = 0; i < total; i++) {
-    probe_init(&w[i]);
+    ub_probe_init(&w[i]);
     bool fd = i % 5 == 0, timer = i % 3 == 0;
     on_fd += fd;
     on_timer += timer;
@@ -188,10 +163,10 @@ static void many_posts(struct ub_loop *l, bool slow)
     CHECK(pthread_join(t[k], NULL) == 0);
     CHECK(ps[k].claimed == per);
   }
-  CHECK(got == total && resumes == total);
+  CHECK(got == total && ub_probe_resumes == total);
   for (int k = 0; k < POSTERS; k++) {
     for (int i = 0; i < per; i++) {
-      struct probe *x = &w[k * per + i];
+      struct ub_probe *x = &w[k * per + i];
       CHECK(atomic_load(&x->calls) == 1 && x->result == k * per + i + 1);
       /* One poster's waits resume in the order it posted them. */
       if (i > 0)
@@ -213,8 +188,8 @@ static void many_posts(struct ub_loop *l, bool slow)
  * early return, for a doorbell rung after the last post was drained. */
 static void doorbell_answered(struct ub_loop *l)
 {
-  struct probe w;
-  probe_init(&w);
+  struct ub_probe w;
+  ub_probe_init(&w);
   uint64_t deadline = ub_clock_now() + 30 * MS;
   CHECK(ub_loop_arm(l, &w.w, -1, 0, deadline) == 0);
   int ticks = 0;
