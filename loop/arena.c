@@ -3,7 +3,7 @@
  *
  * A block is allocated zeroed the first time any fd in its range is asked
  * for, so a process that only ever waits on fds 3..40 holds one block, and
- * one that waits on fd 19000 holds two: the first and the 75th.
+ * one that waits only on fd 19000 holds one: the 75th.
  */
 #include "arena.h"
 

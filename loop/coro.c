@@ -10,9 +10,15 @@
  *
  * The control words are copied from the creating thread, because POSIX has
  * a new thread inherit its creator's floating-point environment.
+ *
+ * errno lives in the carrier's thread-local storage, which every green
+ * thread on the carrier shares, so each switch saves the leaving thread's
+ * errno and restores it when that thread runs again.  Doing it here, at
+ * the one place every switch passes, means no hook can forget it.
  */
 #include "coro.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -38,9 +44,11 @@ void ub_coro_prepare(struct ub_coro *c, void (*entry)(void *), void *arg)
 void ub_coro_switch(struct ub_coro *from, struct ub_coro *to)
 {
   void *fake = NULL;
+  from->saved_errno = errno;
   ub_fiber_start(&fake, to->stack.lo, to->stack.size);
   ub_ctx_switch(&from->sp, to->sp);
   ub_fiber_finish(fake);
+  errno = from->saved_errno;
 }
 
 _Noreturn void ub_coro_leave(void **scratch_sp, struct ub_coro *to)
@@ -53,4 +61,5 @@ _Noreturn void ub_coro_leave(void **scratch_sp, struct ub_coro *to)
 void ub_coro_landed(void)
 {
   ub_fiber_finish(NULL);
+  errno = 0; /* a new thread starts with its own errno, as a pthread does */
 }

@@ -37,6 +37,7 @@ struct ub_coro {
   uint64_t id;
   uint64_t born; /* monotonic ns */
   enum ub_coro_state state;
+  int saved_errno; /* errno is per OS thread; each green thread keeps its own */
   char name[16];
 };
 

@@ -5,13 +5,15 @@
  * fault cannot be handled on the overflowed stack itself, so each carrier
  * has an alternate signal stack, and the handler is installed SA_ONSTACK.
  *
- * When the faulting address lies in the current green thread's guard, the
- * handler writes one message naming the thread and UNBLOCK_STACK_SIZE,
- * restores the default action and returns: the faulting instruction runs
- * again and the process dies of SIGSEGV, as a native overflow would (exit
- * status, core dump and all).  Any other fault goes to whatever handler
- * was installed before ours.  Only async-signal-safe calls are made here;
- * the message is formatted by hand.
+ * When the faulting address lies in the guard of the current green thread,
+ * or of the one being switched out (it pushes its registers after
+ * `current` names the next thread), the handler writes one message naming
+ * the thread and UNBLOCK_STACK_SIZE, restores the default action and
+ * returns: the faulting instruction runs again and the process dies of
+ * SIGSEGV, as a native overflow would (exit status, core dump and all).
+ * A SIGSEGV sent by kill or raise does not come back by itself, so it is
+ * re-sent.  Anything else goes to the handler installed before ours.  Only
+ * async-signal-safe calls are made here; the message is formatted by hand.
  */
 #define _GNU_SOURCE
 #include "guard.h"
@@ -37,10 +39,10 @@ struct msg {
   size_t len;
 };
 
-static void put(struct msg *m, const char *s)
+static void put(struct msg *m, const char *s, size_t max)
 {
-  while (*s && m->len < sizeof(m->buf))
-    m->buf[m->len++] = *s++;
+  for (size_t i = 0; i < max && s[i] != '\0' && m->len < sizeof(m->buf); i++)
+    m->buf[m->len++] = s[i];
 }
 
 static void put_num(struct msg *m, uint64_t v, unsigned base)
@@ -54,40 +56,67 @@ static void put_num(struct msg *m, uint64_t v, unsigned base)
     m->buf[m->len++] = tmp[--i];
 }
 
-static void die_default(int sig)
+/* Restore the default action; a signal that was sent rather than caused
+ * by a fault will not come back by itself, so send it again.  It stays
+ * blocked until the handler returns, then kills the process. */
+static void die_default(int sig, const siginfo_t *si)
 {
   struct sigaction dfl = {.sa_handler = SIG_DFL};
   sigaction(sig, &dfl, NULL);
+  if (si->si_code <= 0)
+    syscall(SYS_tgkill, getpid(), syscall(SYS_gettid), sig);
+}
+
+/* Does a fault at a lie in c's guard? */
+static bool in_guard(const struct ub_coro *c, const char *a)
+{
+  return c != NULL && c->stack.guard != 0 &&
+         a >= c->stack.lo - c->stack.guard && a < c->stack.lo;
+}
+
+static void report(const struct ub_coro *c, const char *a)
+{
+  struct msg m = {.len = 0};
+  put(&m, "unblock: green thread ", SIZE_MAX);
+  put_num(&m, c->id, 10);
+  if (c->name[0] != '\0') {
+    put(&m, " (", SIZE_MAX);
+    put(&m, c->name, sizeof(c->name));
+    put(&m, ")", SIZE_MAX);
+  }
+  put(&m, " overflowed its stack of ", SIZE_MAX);
+  put_num(&m, c->stack.size / 1024, 10);
+  put(&m, " KiB (fault at 0x", SIZE_MAX);
+  put_num(&m, (uintptr_t)a, 16);
+  put(&m,
+      "); raise UNBLOCK_STACK_SIZE (for example "
+      "UNBLOCK_STACK_SIZE=8M) or the thread's stack size attribute\n",
+      SIZE_MAX);
+  (void)ub_sys_write(2, m.buf, m.len);
 }
 
 static void on_segv(int sig, siginfo_t *si, void *uc)
 {
   int saved = errno;
   struct ub_sched *s = ub_sched_self();
-  struct ub_coro *c = s != NULL ? s->current : NULL;
-  char *a = si->si_addr;
-  if (c != NULL && c->stack.guard != 0 && a >= c->stack.lo - c->stack.guard &&
-      a < c->stack.lo) {
-    struct msg m = {.len = 0};
-    put(&m, "unblock: green thread ");
-    put_num(&m, c->id, 10);
-    if (c->name[0] != '\0') {
-      put(&m, " (");
-      put(&m, c->name);
-      put(&m, ")");
-    }
-    put(&m, " overflowed its stack of ");
-    put_num(&m, c->stack.size / 1024, 10);
-    put(&m, " KiB (fault at 0x");
-    put_num(&m, (uintptr_t)a, 16);
-    put(&m, "); raise UNBLOCK_STACK_SIZE (for example "
-            "UNBLOCK_STACK_SIZE=8M) or the thread's stack size attribute\n");
-    (void)ub_sys_write(2, m.buf, m.len);
-    die_default(sig);
+  const char *a = si->si_addr;
+  /* A green thread can overflow while it switches out, pushing its
+   * registers after `current` already names the thread it switches to. */
+  const struct ub_coro *c = NULL;
+  if (s != NULL && si->si_code > 0)
+    c = in_guard(s->current, a)   ? s->current
+        : in_guard(s->leaving, a) ? s->leaving
+                                  : NULL;
+  if (c != NULL) {
+    report(c, a);
+    die_default(sig, si);
+  } else if (previous.sa_handler == SIG_DFL) {
+    die_default(sig, si);
+  } else if (previous.sa_handler == SIG_IGN) {
+    if (si->si_code > 0)
+      die_default(sig, si); /* a real fault cannot be ignored */
   } else if (previous.sa_flags & SA_SIGINFO) {
     previous.sa_sigaction(sig, si, uc);
-  } else if (previous.sa_handler == SIG_DFL || previous.sa_handler == SIG_IGN) {
-    die_default(sig); /* a fault cannot be ignored: refault and die */
   } else {
     previous.sa_handler(sig);
   }

@@ -235,7 +235,7 @@ bool ub_loop_post(struct ub_wait *w, int result)
   do
     w->post_next = head;
   while (!atomic_compare_exchange_weak_explicit(
-      &l->inbox, &head, w, memory_order_release, memory_order_relaxed));
+      &l->inbox, &head, w, memory_order_seq_cst, memory_order_relaxed));
   ub_loop_wake(l);
   return true;
 }
@@ -313,8 +313,10 @@ static int dispatch(struct ub_loop *l, const struct ub_event *ev)
 
 static int drain_inbox(struct ub_loop *l)
 {
-  struct ub_wait *w =
-      atomic_exchange_explicit(&l->inbox, NULL, memory_order_acquire);
+  /* seq_cst, like the push and both sides of `notified`: a poster pushes
+   * then tests the doorbell, the loop clears the doorbell then drains, and
+   * only a single total order guarantees one of them sees the other. */
+  struct ub_wait *w = atomic_exchange(&l->inbox, NULL);
   /* The inbox is a stack; reverse it so posts resume in order. */
   struct ub_wait *fifo = NULL;
   while (w != NULL) {

@@ -12,8 +12,16 @@
  *
  * Exactly once: a wait may sit on an fd list and in the timer heap at the
  * same time, and may be posted from another thread.  Every path that wants
- * to resume it first claims it (one atomic exchange); the winner takes it
- * off both queues and resumes it, a loser only unlinks it.
+ * to resume it first claims it (one atomic exchange).  On the loop's
+ * thread the winner takes it off both queues and resumes it, and a loser
+ * only unlinks it; a post from another thread only claims and queues it,
+ * and the loop unlinks it when it takes it from the inbox.
+ *
+ * Lifetime: a wait usually lives on its green thread's stack, and is gone
+ * once that thread resumes.  So another thread may post w only while w is
+ * certainly still armed: it must hold the only reference to it, taken from
+ * a structure (a mutex's waiter list, a join word) under the same lock or
+ * atomic that the waiter uses to withdraw itself after a timeout.
  *
  * Thread rules: everything here runs on the loop's own thread except
  * ub_loop_post and ub_loop_wake, which any thread may call.
@@ -89,7 +97,13 @@ bool ub_loop_post(struct ub_wait *w, int result);
  */
 int ub_loop_pass(struct ub_loop *l, int fd, unsigned dir);
 
-/* Wake every waiter on fd with -EBADF and drop its state; before close. */
+/*
+ * Wake every waiter on fd with -EBADF and drop its state.  Call it before
+ * closing fd (or dup2-ing onto it), and on any fd number a call has just
+ * returned (socket, accept, pipe, open, dup...) that the loop may still
+ * know: an fd closed where no hook saw it (inside glibc) would otherwise
+ * leave its old registration standing in for the new file.
+ */
 void ub_loop_forget(struct ub_loop *l, int fd);
 
 /*

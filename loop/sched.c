@@ -93,6 +93,7 @@ static void reschedule(struct ub_sched *s)
     from->state = UB_CORO_RUNNING;
     return;
   }
+  s->leaving = from;
   s->current = to;
   ub_coro_switch(from, to);
   after_switch(s);

@@ -34,6 +34,7 @@ struct ub_sched {
   struct ub_loop loop;
   struct ub_coro main; /* the carrier's own context */
   struct ub_coro *current;
+  struct ub_coro *leaving; /* last switched from: it may overflow mid-switch */
   struct ub_coro *rq_head, *rq_tail;
   size_t live;     /* green threads spawned and not yet exited */
   unsigned budget; /* direct switches left before main gets a turn */
@@ -58,6 +59,7 @@ struct ub_sched *ub_sched_self(void);
 /*
  * Start fn(arg) as a green thread on s, with a stack of stack_size bytes
  * (0: the default).  With out NULL the thread starts detached.  0 or -errno.
+ * Only s's own carrier thread may call it.
  */
 int ub_sched_spawn(struct ub_sched *s, struct ub_coro **out,
                    void *(*fn)(void *), void *arg, size_t stack_size);

@@ -60,7 +60,7 @@ int ub_stack_get(struct ub_stack_pool *p, struct ub_stack *s, size_t size)
   s->lo = base + UB_STACK_GUARD;
   s->size = size;
   s->guard = UB_STACK_GUARD;
-  s->vgid = VALGRIND_STACK_REGISTER(s->lo, s->lo + size);
+  s->vgid = VALGRIND_STACK_REGISTER(s->lo, s->lo + size - 1);
   return 0;
 }
 

@@ -2,10 +2,12 @@
  * Description: green-thread switch round trips.  Two green threads yield
  * to each other 100k times and must strictly alternate; callee-saved
  * state (MXCSR and the x87 control word, locals live across the switch)
- * survives each switch; a spawned thread's return value reaches join.
+ * survives each switch; errno is per green thread; a spawned thread's return
+ * value reaches join.
  */
 #include "harness.h"
 
+#include <errno.h>
 #include <fenv.h>
 
 #define ROUNDS 100000
@@ -58,6 +60,20 @@ static void *rounding(void *arg)
   return (void *)1L;
 }
 
+/* errno is per green thread: each keeps its own across switches, and a new
+ * one starts at 0 whatever its creator's errno was. */
+static void *keep_errno(void *arg)
+{
+  int mine = (int)(long)arg;
+  CHECK(errno == 0);
+  errno = mine;
+  for (int i = 0; i < 100; i++) {
+    ub_sched_yield();
+    CHECK(errno == mine);
+  }
+  return NULL;
+}
+
 static void *root(void *arg)
 {
   (void)arg;
@@ -75,6 +91,14 @@ static void *root(void *arg)
   CHECK(ub_sched_spawn(s, &b, rounding, (void *)(long)FE_DOWNWARD, 0) == 0);
   CHECK(ub_sched_join(a, &ra) == 0 && ra == (void *)1L);
   CHECK(ub_sched_join(b, &rb) == 0 && rb == (void *)1L);
+
+  errno = ENOENT;
+  CHECK(ub_sched_spawn(s, &a, keep_errno, (void *)(long)EBADF, 0) == 0);
+  CHECK(ub_sched_spawn(s, &b, keep_errno, (void *)(long)EINVAL, 0) == 0);
+  CHECK(ub_sched_join(a, NULL) == 0);
+  CHECK(errno == ENOENT);
+  CHECK(ub_sched_join(b, NULL) == 0);
+  CHECK(errno == ENOENT);
   return NULL;
 }
 
