@@ -115,7 +115,9 @@ static void coro_main(void *arg)
 
 int ub_sched_init(struct ub_sched *s, const struct ub_sched_config *cfg)
 {
-  *s = (struct ub_sched){.next_id = 0};
+  if (tls_sched != NULL)
+    return -EBUSY; /* this thread already is a carrier */
+  *s = (struct ub_sched){0};
   int err = ub_loop_init(&s->loop, cfg->backend);
   if (err != 0)
     return err;

@@ -47,7 +47,8 @@ struct ub_sched {
   void *altstack;
 };
 
-/* Make the calling thread a carrier.  0 or -errno. */
+/* Make the calling thread a carrier.  0, -EBUSY if it already is one, or
+ * -errno. */
 int ub_sched_init(struct ub_sched *s, const struct ub_sched_config *cfg);
 void ub_sched_fini(struct ub_sched *s);
 /* Run green threads until none is left.  0 or -errno from the loop. */

@@ -8,6 +8,7 @@
  */
 #include "harness.h"
 
+#include <errno.h>
 #include <pthread.h>
 
 static int rounds = 1000; /* 50 under UB_TEST_SLOW: valgrind runs one
@@ -89,8 +90,14 @@ static void *run_carrier(void *arg)
   struct ub_sched_config cfg = ub_test_sched_config();
   CHECK(ub_sched_init(&k->s, &cfg) == 0);
   CHECK(ub_sched_self() == &k->s);
+  struct ub_sched again;
+  CHECK(ub_sched_init(&again, &cfg) == -EBUSY); /* one scheduler a thread */
   pthread_barrier_wait(k->ready);
-  CHECK(ub_sched_spawn(&k->s, NULL, k->root, NULL, 0) == 0);
+  /* Only a green thread can join; the carrier's own context cannot. */
+  struct ub_coro *root;
+  CHECK(ub_sched_spawn(&k->s, &root, k->root, NULL, 0) == 0);
+  CHECK(ub_sched_join(root, NULL) == -EPERM);
+  CHECK(ub_sched_detach(root) == 0);
   CHECK(ub_sched_spawn(&k->s, NULL, sleeper, NULL, 0) == 0);
   CHECK(ub_sched_run(&k->s) == 0);
   ub_sched_fini(&k->s);
