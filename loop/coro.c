@@ -41,16 +41,6 @@ void ub_coro_prepare(struct ub_coro *c, void (*entry)(void *), void *arg)
   c->sp = f;
 }
 
-void ub_coro_switch(struct ub_coro *from, struct ub_coro *to)
-{
-  void *fake = NULL;
-  from->saved_errno = errno;
-  ub_fiber_start(&fake, to->stack.lo, to->stack.size);
-  ub_ctx_switch(&from->sp, to->sp);
-  ub_fiber_finish(fake);
-  errno = from->saved_errno;
-}
-
 _Noreturn void ub_coro_leave(void **scratch_sp, struct ub_coro *to)
 {
   ub_fiber_start(NULL, to->stack.lo, to->stack.size);

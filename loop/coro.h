@@ -9,8 +9,10 @@
 #ifndef UB_CORO_H
 #define UB_CORO_H
 
+#include "fiber.h"
 #include "stack.h"
 
+#include <errno.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -46,8 +48,6 @@ struct ub_coro {
 
 /* Lay out c's stack so that the first switch to it calls entry(arg). */
 void ub_coro_prepare(struct ub_coro *c, void (*entry)(void *), void *arg);
-/* Save the running context into from, and resume to. */
-void ub_coro_switch(struct ub_coro *from, struct ub_coro *to);
 /* Leave a context for good: nothing of it is saved or touched again. */
 _Noreturn void ub_coro_leave(void **scratch_sp, struct ub_coro *to);
 /* Call first thing on a new green thread's stack. */
@@ -56,5 +56,21 @@ void ub_coro_landed(void);
 /* From switch-x86_64.S. */
 void ub_ctx_switch(void **save_sp, void *load_sp);
 void ub_ctx_boot(void);
+
+/*
+ * Save the running context into from, and resume to.  Inline: it is the
+ * hot path of every yield and park.  errno is saved and restored around
+ * the switch (coro.c explains why); caching &errno across the switch is
+ * right here, because a green thread resumes on the carrier it left.
+ */
+static inline void ub_coro_switch(struct ub_coro *from, struct ub_coro *to)
+{
+  void *fake = NULL;
+  from->saved_errno = errno;
+  ub_fiber_start(&fake, to->stack.lo, to->stack.size);
+  ub_ctx_switch(&from->sp, to->sp);
+  ub_fiber_finish(fake);
+  errno = from->saved_errno;
+}
 
 #endif
