@@ -57,12 +57,8 @@ static void *root(void *arg)
 
 int main(void)
 {
-  struct ub_sched_config cfg = ub_test_sched_config();
-  CHECK(cfg.stack_size == UB_STACK_DEFAULT || getenv("UNBLOCK_STACK_SIZE"));
-  struct ub_sched s;
-  CHECK(ub_sched_init(&s, &cfg) == 0);
-  CHECK(ub_sched_spawn(&s, NULL, root, NULL, 0) == 0);
-  CHECK(ub_sched_run(&s) == 0);
-  ub_sched_fini(&s);
+  CHECK(ub_test_sched_config().stack_size == UB_STACK_DEFAULT ||
+        getenv("UNBLOCK_STACK_SIZE"));
+  ub_test_run(root, NULL);
   return 0;
 }

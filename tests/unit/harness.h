@@ -46,6 +46,17 @@ static inline struct ub_sched_config ub_test_sched_config(void)
   return (struct ub_sched_config){cfg.backend, cfg.stack_size};
 }
 
+/* Run root(arg) as the one green thread of a fresh carrier, to the end. */
+static inline void ub_test_run(void *(*root)(void *), void *arg)
+{
+  struct ub_sched_config cfg = ub_test_sched_config();
+  struct ub_sched s;
+  CHECK(ub_sched_init(&s, &cfg) == 0);
+  CHECK(ub_sched_spawn(&s, NULL, root, arg, 0) == 0);
+  CHECK(ub_sched_run(&s) == 0);
+  ub_sched_fini(&s);
+}
+
 static inline bool ub_test_slow(void)
 {
   const char *s = getenv("UB_TEST_SLOW");

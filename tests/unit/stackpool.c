@@ -92,13 +92,8 @@ static void *spawner(void *arg)
 int main(void)
 {
   pool_direct();
-  struct ub_sched_config cfg = ub_test_sched_config();
-  struct ub_sched s;
-  CHECK(ub_sched_init(&s, &cfg) == 0);
-  CHECK(ub_sched_spawn(&s, NULL, spawner, NULL, 0) == 0);
-  CHECK(ub_sched_run(&s) == 0);
+  ub_test_run(spawner, NULL);
   /* The spawner's own stack is one; every child reused one other. */
   CHECK(distinct == 1);
-  ub_sched_fini(&s);
   return 0;
 }

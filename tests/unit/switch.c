@@ -104,11 +104,6 @@ static void *root(void *arg)
 
 int main(void)
 {
-  struct ub_sched_config cfg = ub_test_sched_config();
-  struct ub_sched s;
-  CHECK(ub_sched_init(&s, &cfg) == 0);
-  CHECK(ub_sched_spawn(&s, NULL, root, NULL, 0) == 0);
-  CHECK(ub_sched_run(&s) == 0);
-  ub_sched_fini(&s);
+  ub_test_run(root, NULL);
   return 0;
 }
