@@ -104,13 +104,23 @@ static int fire(struct ub_loop *l, struct ub_wait *w, int result)
   return 1;
 }
 
-static int wake_one(struct ub_loop *l, struct ub_io *io, unsigned dir,
-                    unsigned events)
+/* Resume the oldest waiter in dir that nobody else claimed; 0 or 1. */
+static int wake_next(struct ub_loop *l, struct ub_io *io, unsigned dir,
+                     unsigned events)
 {
   struct ub_wlist *q = list_of(io, dir);
   while (q->head != NULL)
     if (fire(l, q->head, (int)events))
       return 1;
+  return 0;
+}
+
+/* Readiness: wake one waiter, or record the edge for the next one. */
+static int wake_one(struct ub_loop *l, struct ub_io *io, unsigned dir,
+                    unsigned events)
+{
+  if (wake_next(l, io, dir, events))
+    return 1;
   io->ready |= (uint8_t)dir;
   return 0;
 }
@@ -243,11 +253,7 @@ bool ub_loop_post(struct ub_wait *w, int result)
 int ub_loop_pass(struct ub_loop *l, int fd, unsigned dir)
 {
   struct ub_io *io = ub_arena_find(&l->arena, fd);
-  struct ub_wlist *q = io != NULL ? list_of(io, dir) : NULL;
-  while (q != NULL && q->head != NULL)
-    if (fire(l, q->head, (int)dir))
-      return 1;
-  return 0;
+  return io != NULL ? wake_next(l, io, dir, dir) : 0;
 }
 
 void ub_loop_forget(struct ub_loop *l, int fd)
