@@ -11,16 +11,21 @@ CFLAGS  ?= -O2 -g
 TIMEOUT ?= 120
 
 UB_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes \
-             -fPIC -fvisibility=hidden -iquote loop -iquote shim -MMD -MP
+             -fPIC -fvisibility=hidden -iquote loop -iquote shim -iquote hooks \
+             -MMD -MP
+# Hooks define libc's own names: no fortify wrappers, no 64-bit renames.
+HOOK_CFLAGS := -U_FORTIFY_SOURCE -U_FILE_OFFSET_BITS -D_GNU_SOURCE
 LDLIBS    := -lpthread
 TEST_LIBS := -lm
 
 LOOP_SRC := $(wildcard loop/*.c)
-SHIM_SRC := $(wildcard shim/*.c)
+SHIM_SRC := $(filter-out shim/unblock.c,$(wildcard shim/*.c))
+HOOK_SRC := $(wildcard hooks/*.c)
 ASM_SRC  := loop/switch-x86_64.S
 CORE_OBJ := $(LOOP_SRC:%.c=$(B)/%.o) $(ASM_SRC:%.S=$(B)/%.o) \
             $(B)/shim/config.o
-SO_OBJ   := $(CORE_OBJ) $(B)/shim/init.o
+SO_OBJ   := $(CORE_OBJ) $(B)/shim/init.o $(B)/shim/real.o \
+            $(HOOK_SRC:%.c=$(B)/%.o)
 
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(UNIT_SRC:%.c=$(B)/%)
@@ -55,7 +60,11 @@ BUILD_DEPS := cmd:$(CC):gcc cmd:make:make hdr:ffi.h:libffi-dev \
               hdr:valgrind/valgrind.h:valgrind
 CHECK_DEPS := cmd:bats:bats cmd:valgrind:valgrind \
               cmd:clang-format:clang-format cmd:timeout:coreutils
-ALL_PKGS   := gcc make libffi-dev valgrind bats clang-format coreutils
+ALL_PKGS   := gcc make libffi-dev valgrind bats clang-format coreutils \
+              $(E2E_PKGS)
+# Real programs the end-to-end tests drive (tests/*.bats).
+E2E_PKGS   := procps python3 curl wget socat netcat-openbsd sqlite3 \
+              tinyproxy microsocks
 
 define probe
 missing=""; for p in $(1); do \
@@ -89,6 +98,10 @@ $(B)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(UB_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS) -c $< -o $@
 
+$(B)/hooks/%.o: hooks/%.c
+	@mkdir -p $(@D)
+	$(CC) $(UB_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS) $(HOOK_CFLAGS) -c $< -o $@
+
 $(B)/%.o: %.S
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -c $< -o $@
@@ -117,7 +130,7 @@ hooks-doc-check:
 
 $(B)/libunblock.so: $(SO_OBJ) $(B)/exports.map
 	$(CC) -shared $(CFLAGS) $(EXTRA_CFLAGS) -Wl,--version-script=$(B)/exports.map \
-	  -Wl,-z,defs -Wl,-z,now -o $@ $(SO_OBJ) $(LDLIBS)
+	  -Wl,-z,defs -Wl,-z,now -o $@ $(SO_OBJ) $(LDLIBS) -ldl
 
 $(B)/libub.a: $(CORE_OBJ)
 	rm -f $@ && ar rcs $@ $^
@@ -132,6 +145,9 @@ $(B)/demos/%: demos/%.c $(B)/libub.a
 	$(CC) $(UB_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS) $< -o $@ $(B)/libub.a $(LDLIBS) $(TEST_LIBS)
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+# The demos and the hook snippets bring their own rules.
+-include demos/demos.mk tests/hooks/hooks.mk
 
 # ---- tests ------------------------------------------------------------------
 

@@ -36,6 +36,15 @@ struct ub_coro {
   void *ret;
   /* 0, UB_JOIN_DETACHED, UB_JOIN_DEAD, or the joiner's struct ub_wait *. */
   _Atomic uintptr_t join;
+  /* While parked in a wait that a signal or a cancel may cut short: that
+   * wait.  Only this carrier's thread reads or posts it (sched.h). */
+  struct ub_wait *intr_wait;
+  void *ext; /* the hooks' per-thread state (hooks/thread.c) */
+  struct ub_coro *all_next, *all_prev; /* every live thread of the carrier */
+  /* The thread's signal mask (bit sig-1), which the carrier's real mask
+   * follows on each switch, and signals waiting to be delivered to it. */
+  uint64_t sigmask;
+  _Atomic uint64_t sigpending;
   uint64_t id;
   uint64_t born; /* monotonic ns */
   enum ub_coro_state state;

@@ -30,6 +30,10 @@
 
 #define ALTSTACK_SIZE ((size_t)64 * 1024)
 
+/* glibc's own name for sigaction, which the preloaded library's hook of
+ * sigaction (hooks/signal.c) does not interpose. */
+int __sigaction(int sig, const struct sigaction *act, struct sigaction *old);
+
 /* Written once, under pthread_once, before any carrier runs. */
 static struct sigaction previous;
 static pthread_once_t install_once = PTHREAD_ONCE_INIT;
@@ -62,7 +66,7 @@ static void put_num(struct msg *m, uint64_t v, unsigned base)
 static void die_default(int sig, const siginfo_t *si)
 {
   struct sigaction dfl = {.sa_handler = SIG_DFL};
-  sigaction(sig, &dfl, NULL);
+  __sigaction(sig, &dfl, NULL);
   if (si->si_code <= 0)
     syscall(SYS_tgkill, getpid(), syscall(SYS_gettid), sig);
 }
@@ -128,7 +132,7 @@ static void install(void)
   struct sigaction sa = {.sa_sigaction = on_segv,
                          .sa_flags = SA_SIGINFO | SA_ONSTACK};
   sigemptyset(&sa.sa_mask);
-  sigaction(SIGSEGV, &sa, &previous);
+  __sigaction(SIGSEGV, &sa, &previous);
 }
 
 int ub_guard_thread_init(void **altstack)

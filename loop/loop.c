@@ -256,6 +256,27 @@ int ub_loop_pass(struct ub_loop *l, int fd, unsigned dir)
   return io != NULL ? wake_next(l, io, dir, dir) : 0;
 }
 
+bool ub_loop_cancel(struct ub_loop *l, struct ub_wait *w)
+{
+  if (!claim(w))
+    return false;
+  unlink_wait(l, w);
+  return true;
+}
+
+int ub_loop_after_fork(struct ub_loop *l)
+{
+  enum ub_backend_kind kind =
+      l->ops == &ub_backend_poll ? UB_BACKEND_POLL : UB_BACKEND_EPOLL;
+  /* Nothing of the old state may be resumed: its owners are gone.  The
+   * backend's memory is freed, which closes the child's epoll fd only. */
+  ub_heap_init(&l->timers);
+  l->ops->fini(l->bk);
+  ub_sys_close(l->wake_fd);
+  ub_arena_fini(&l->arena);
+  return ub_loop_init(l, kind);
+}
+
 void ub_loop_forget(struct ub_loop *l, int fd)
 {
   struct ub_io *io = ub_arena_find(&l->arena, fd);

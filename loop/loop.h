@@ -113,6 +113,24 @@ void ub_loop_forget(struct ub_loop *l, int fd);
  */
 int ub_loop_tick(struct ub_loop *l, bool block);
 
+/*
+ * Withdraw w, armed on l, if nothing resumed it yet: claim it and take it
+ * off its fd list and the timer heap.  Returns whether it was withdrawn;
+ * false means it was (or is being) resumed.  Loop thread only.  Used by a
+ * green thread that armed several waits at once (poll) and was resumed
+ * through one of them.
+ */
+bool ub_loop_cancel(struct ub_loop *l, struct ub_wait *w);
+
+/*
+ * In a child after fork(): the parent's epoll instance and eventfd are
+ * shared with the child, so drop them (closing the child's copies only)
+ * and every fd registration, timer and posted wait with them, and build
+ * fresh ones.  Waits of green threads that did not survive the fork are
+ * abandoned, not resumed.  0 or -errno.
+ */
+int ub_loop_after_fork(struct ub_loop *l);
+
 /* Make a blocking tick on l return soon; async-signal-safe, any thread. */
 void ub_loop_wake(struct ub_loop *l);
 

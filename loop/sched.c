@@ -21,9 +21,11 @@
 #include <stdlib.h>
 
 #include "guard.h"
+#include "sys.h"
 
-static __thread struct ub_sched *tls_sched
+__thread struct ub_sched *ub_sched_tls
     __attribute__((tls_model("initial-exec")));
+#define tls_sched ub_sched_tls
 
 struct ub_sched *ub_sched_self(void)
 {
@@ -63,12 +65,51 @@ static void reap(struct ub_sched *s)
   s->dead_coro = NULL;
 }
 
+static void all_add(struct ub_sched *s, struct ub_coro *c)
+{
+  c->all_prev = NULL;
+  c->all_next = s->all;
+  if (s->all != NULL)
+    s->all->all_prev = c;
+  s->all = c;
+}
+
+static void all_remove(struct ub_sched *s, struct ub_coro *c)
+{
+  if (c->all_prev != NULL)
+    c->all_prev->all_next = c->all_next;
+  else
+    s->all = c->all_next;
+  if (c->all_next != NULL)
+    c->all_next->all_prev = c->all_prev;
+}
+
+/* The signal mask and pending signals travel with the green thread. */
+static void signal_state(struct ub_sched *s, struct ub_coro *c)
+{
+  if (c->sigmask != s->real_mask) {
+    syscall(SYS_rt_sigprocmask, SIG_SETMASK, &c->sigmask, NULL,
+            UB_SIGSET_BYTES);
+    s->real_mask = c->sigmask;
+  }
+  if (atomic_load_explicit(&c->sigpending, memory_order_relaxed) != 0 &&
+      s->on_pending != NULL)
+    s->on_pending(c);
+}
+
 /* Runs in whatever context a switch lands in. */
 static inline void after_switch(struct ub_sched *s)
 {
-  s->current->state = UB_CORO_RUNNING;
+  struct ub_coro *c = s->current;
+  c->state = UB_CORO_RUNNING;
   if (__builtin_expect(s->dead_stack.lo != NULL, 0))
     reap(s);
+  if (c != &s->main &&
+      __builtin_expect(
+          c->sigmask != s->real_mask ||
+              atomic_load_explicit(&c->sigpending, memory_order_relaxed) != 0,
+          0))
+    signal_state(s, c);
 }
 
 /* The next context to run: a runnable green thread, or the carrier's. */
@@ -133,6 +174,8 @@ int ub_sched_init(struct ub_sched *s, const struct ub_sched_config *cfg)
     }
     pthread_attr_destroy(&attr);
   }
+  syscall(SYS_rt_sigprocmask, SIG_SETMASK, NULL, &s->real_mask,
+          UB_SIGSET_BYTES);
   s->main.home = s;
   s->main.state = UB_CORO_RUNNING;
   s->current = &s->main;
@@ -170,7 +213,32 @@ int ub_sched_run(struct ub_sched *s)
     int n = ub_loop_tick(&s->loop, s->rq_head == NULL);
     if (n < 0)
       return n;
+    if (atomic_load_explicit(&s->deferred, memory_order_relaxed) != 0 &&
+        s->on_signals != NULL)
+      s->on_signals(s);
   }
+}
+
+static void start(struct ub_sched *s, struct ub_coro *c, struct ub_coro **out,
+                  void *(*fn)(void *), void *arg)
+{
+  c->home = s;
+  c->fn = fn;
+  c->arg = arg;
+  if (s->current != &s->main)
+    c->sigmask = s->current->sigmask; /* as a new thread inherits it */
+  else
+    c->sigmask = s->real_mask;
+  all_add(s, c);
+  c->id = ++s->next_id;
+  c->born = ub_clock_now();
+  if (out == NULL)
+    c->join = UB_JOIN_DETACHED;
+  else
+    *out = c;
+  ub_coro_prepare(c, coro_main, c);
+  s->live++;
+  rq_push(s, c);
 }
 
 int ub_sched_spawn(struct ub_sched *s, struct ub_coro **out,
@@ -184,19 +252,72 @@ int ub_sched_spawn(struct ub_sched *s, struct ub_coro **out,
     free(c);
     return err;
   }
+  start(s, c, out, fn, arg);
+  return 0;
+}
+
+int ub_sched_spawn_on(struct ub_sched *s, struct ub_coro **out,
+                      void *(*fn)(void *), void *arg, void *lo, size_t size)
+{
+  struct ub_coro *c = calloc(1, sizeof(*c));
+  if (c == NULL)
+    return -ENOMEM;
+  c->stack = (struct ub_stack){.lo = lo, .size = size};
+  start(s, c, out, fn, arg);
+  return 0;
+}
+
+/* The adopted carrier's own context: schedule until nobody is left. */
+static void carrier_main(void *arg)
+{
+  struct ub_sched *s = arg;
+  ub_coro_landed();
+  after_switch(s);
+  int err = ub_sched_run(s);
+  (void)err; /* a loop error leaves nothing to run either way */
+  s->on_empty(s);
+  abort(); /* on_empty must not return */
+}
+
+int ub_sched_adopt(struct ub_sched *s, struct ub_coro **self,
+                   void (*on_empty)(struct ub_sched *s))
+{
+  assert(s->current == &s->main && s->live == 0);
+  struct ub_coro *c = calloc(1, sizeof(*c));
+  if (c == NULL)
+    return -ENOMEM;
+  struct ub_stack own = s->main.stack; /* the thread's stack; guard 0 */
+  int err = ub_stack_get(&s->pool, &s->main.stack, 256 * 1024);
+  if (err != 0) {
+    free(c);
+    s->main.stack = own;
+    return err;
+  }
+  c->stack = own;
+  c->stack.guard = 0;
   c->home = s;
-  c->fn = fn;
-  c->arg = arg;
   c->id = ++s->next_id;
   c->born = ub_clock_now();
-  if (out == NULL)
-    c->join = UB_JOIN_DETACHED;
-  else
-    *out = c;
-  ub_coro_prepare(c, coro_main, c);
-  s->live++;
-  rq_push(s, c);
+  c->state = UB_CORO_RUNNING;
+  c->sigmask = s->real_mask;
+  all_add(s, c);
+  s->on_empty = on_empty;
+  ub_coro_prepare(&s->main, carrier_main, s);
+  s->current = c;
+  s->live = 1;
+  *self = c;
   return 0;
+}
+
+int ub_sched_after_fork(struct ub_sched *s)
+{
+  assert(s->current != &s->main);
+  s->rq_head = s->rq_tail = NULL;
+  s->live = 1;
+  s->all = NULL;
+  all_add(s, s->current);
+  s->leaving = NULL;
+  return ub_loop_after_fork(&s->loop);
 }
 
 void ub_sched_yield(void)
@@ -215,6 +336,7 @@ _Noreturn void ub_sched_exit(void *ret)
   assert(c != &s->main);
   c->ret = ret;
   c->state = UB_CORO_DEAD;
+  all_remove(s, c);
   s->dead_stack = c->stack;
   s->live--;
   uintptr_t j = atomic_exchange(&c->join, UB_JOIN_DEAD);
@@ -228,21 +350,33 @@ _Noreturn void ub_sched_exit(void *ret)
   ub_coro_leave(&s->scratch_sp, to);
 }
 
-int ub_sched_join(struct ub_coro *c, void **ret)
+int ub_sched_join(struct ub_coro *c, void **ret, uint64_t deadline)
 {
   struct ub_sched *s = tls_sched;
   if (s == NULL || s->current == &s->main)
     return -EPERM; /* only a green thread can park */
   if (c == s->current)
     return -EDEADLK;
-  uintptr_t seen = 0;
+  uintptr_t seen = atomic_load(&c->join);
+  if (seen == 0 && deadline == 0)
+    return -EBUSY;
   struct ub_wait w;
   ub_sched_wait_init(&w);
-  ub_loop_arm(&s->loop, &w, -1, 0, UB_NEVER);
-  if (atomic_compare_exchange_strong(&c->join, &seen, (uintptr_t)&w))
-    ub_sched_park(&w);
-  else if (seen != UB_JOIN_DEAD)
-    return -EINVAL; /* detached, or somebody else is joining it */
+  ub_loop_arm(&s->loop, &w, -1, 0, deadline);
+  if (seen == 0 &&
+      atomic_compare_exchange_strong(&c->join, &seen, (uintptr_t)&w)) {
+    if (ub_sched_park(&w) == -ETIMEDOUT) {
+      /* Withdraw from the join word, unless the exit got there first:
+       * then it is dead, and its post lost the claim to our timer. */
+      uintptr_t mine = (uintptr_t)&w;
+      if (atomic_compare_exchange_strong(&c->join, &mine, 0))
+        return -ETIMEDOUT;
+    }
+  } else {
+    ub_loop_cancel(&s->loop, &w);
+    if (seen != UB_JOIN_DEAD)
+      return -EINVAL; /* detached, or somebody else is joining it */
+  }
   if (ret != NULL)
     *ret = c->ret;
   free(c);
@@ -275,12 +409,21 @@ int ub_sched_park(struct ub_wait *w)
   return w->result;
 }
 
+int ub_sched_park_intr(struct ub_wait *w)
+{
+  struct ub_coro *c = tls_sched->current;
+  c->intr_wait = w;
+  int r = ub_sched_park(w);
+  c->intr_wait = NULL;
+  return r;
+}
+
 int ub_sched_wait_fd(int fd, unsigned dir, uint64_t deadline)
 {
   struct ub_wait w;
   ub_sched_wait_init(&w);
   int r = ub_loop_arm(&tls_sched->loop, &w, fd, dir, deadline);
-  return r != 0 ? r : ub_sched_park(&w);
+  return r != 0 ? r : ub_sched_park_intr(&w);
 }
 
 int ub_sched_pass(int fd, unsigned dir)

@@ -45,6 +45,18 @@ struct ub_sched {
   struct ub_stack_pool pool;
   uint64_t next_id;
   void *altstack;
+  struct ub_coro *all; /* every live green thread, newest first */
+  uint64_t real_mask;  /* the carrier thread's signal mask, as last set */
+  /* Signals that landed while the carrier's own context ran: the handler
+   * only records them here, and the scheduler passes them to on_signals
+   * (hooks/signal.c) between ticks, where it is safe to resume waits. */
+  _Atomic uint64_t deferred;
+  void (*on_signals)(struct ub_sched *s);
+  /* A switch onto a green thread with sigpending set calls this first. */
+  void (*on_pending)(struct ub_coro *c);
+  /* An adopted carrier (ub_sched_adopt) calls this when its last green
+   * thread has exited; it must not return. */
+  void (*on_empty)(struct ub_sched *s);
 };
 
 /* Make the calling thread a carrier.  0, -EBUSY if it already is one, or
@@ -53,6 +65,23 @@ int ub_sched_init(struct ub_sched *s, const struct ub_sched_config *cfg);
 void ub_sched_fini(struct ub_sched *s);
 /* Run green threads until none is left.  0 or -errno from the loop. */
 int ub_sched_run(struct ub_sched *s);
+
+/*
+ * Turn the running context of this carrier (already ub_sched_init'ed) into
+ * its first green thread, *self, running on the thread's own stack, and
+ * give the scheduler a stack of its own: from now on, when the caller
+ * parks, the scheduler runs the others.  When the last green thread has
+ * exited, the scheduler calls on_empty.  0 or -errno.
+ */
+int ub_sched_adopt(struct ub_sched *s, struct ub_coro **self,
+                   void (*on_empty)(struct ub_sched *s));
+
+/*
+ * In the child after fork(), called by the one green thread that survived
+ * it: forget every other green thread (as fork forgets every other
+ * thread) and give the carrier a fresh loop.  0 or -errno.
+ */
+int ub_sched_after_fork(struct ub_sched *s);
 
 /* The calling thread's scheduler, or NULL if it is not a carrier. */
 struct ub_sched *ub_sched_self(void);
@@ -64,26 +93,48 @@ struct ub_sched *ub_sched_self(void);
  */
 int ub_sched_spawn(struct ub_sched *s, struct ub_coro **out,
                    void *(*fn)(void *), void *arg, size_t stack_size);
+/* The same on a stack the caller provides and keeps ([lo, lo + size)). */
+int ub_sched_spawn_on(struct ub_sched *s, struct ub_coro **out,
+                      void *(*fn)(void *), void *arg, void *lo, size_t size);
 void ub_sched_yield(void);
 /* End the calling green thread; ret goes to its joiner. */
 _Noreturn void ub_sched_exit(void *ret);
 /*
- * Wait for c to end, take its return value and free it.  0, -EDEADLK
- * (c is the caller), -EINVAL (detached, or joined by another), or -EPERM
- * when the caller is not a green thread.
+ * Wait for c to end until deadline (UB_NEVER: no limit; 0: do not wait),
+ * take its return value and free it.  0, -EDEADLK (c is the caller),
+ * -EINVAL (detached, or joined by another), -EBUSY (deadline 0 and c still
+ * runs), -ETIMEDOUT, or -EPERM when the caller is not a green thread.
  */
-int ub_sched_join(struct ub_coro *c, void **ret);
+int ub_sched_join(struct ub_coro *c, void **ret, uint64_t deadline);
 int ub_sched_detach(struct ub_coro *c);
 
 /* Prepare w so that resolving it resumes the calling green thread. */
 void ub_sched_wait_init(struct ub_wait *w);
 /* Switch out until w (armed on this carrier's loop) is resolved. */
 int ub_sched_park(struct ub_wait *w);
-/* Park on fd for dir until deadline: > 0 events, or -errno (loop.h). */
+/*
+ * The same, but a signal or a cancel may cut the wait short: while parked,
+ * c->intr_wait names w, and whoever interrupts posts it (-EINTR).
+ */
+int ub_sched_park_intr(struct ub_wait *w);
+/* Park on fd for dir until deadline: > 0 events, or -errno (loop.h).
+ * Interruptible, as every fd wait is. */
 int ub_sched_wait_fd(int fd, unsigned dir, uint64_t deadline);
 /* After a successful retry that followed a wake-up: ub_loop_pass. */
 int ub_sched_pass(int fd, unsigned dir);
-/* Park until the monotonic deadline.  0 or -errno. */
+/* Park until the monotonic deadline.  0, -EINTR, or -errno. */
 int ub_sched_sleep(uint64_t deadline);
+
+/* The calling thread's scheduler, for inline fast paths. */
+extern __thread struct ub_sched *ub_sched_tls
+    __attribute__((tls_model("initial-exec")));
+
+/* The running green thread, or NULL on a non-carrier or in the carrier's
+ * own context. */
+static inline struct ub_coro *ub_sched_current(void)
+{
+  struct ub_sched *s = ub_sched_tls;
+  return s != NULL && s->current != &s->main ? s->current : NULL;
+}
 
 #endif

@@ -66,6 +66,8 @@ int ub_stack_get(struct ub_stack_pool *p, struct ub_stack *s, size_t size)
 
 void ub_stack_put(struct ub_stack_pool *p, struct ub_stack *s)
 {
+  if (s->guard == 0)
+    return; /* not ours: a thread's own stack, or one the program gave */
   if (s->size != p->size || p->count == UB_STACK_POOL_CAP) {
     unmap(s);
     return;

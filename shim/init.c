@@ -1,15 +1,85 @@
 /*
- * init.c - the library's constructor.
+ * init.c - the library's constructor: read the settings, start the
+ * carrier, and make the main thread its first green thread.
  *
- * For now it validates the UNBLOCK_* settings, so that a bad value stops
- * the program with one clear message and exit status 2 instead of being
- * ignored, and reports the settings with UNBLOCK_VERBOSE=1.  Carriers and
- * hooks arrive with the transparent core (issue 3).
+ * A bad UNBLOCK_* value stops the program with one clear message and exit
+ * status 2 instead of being ignored.  With UNBLOCK_VERBOSE=1 it reports
+ * what was set up, and what it can see that limits transparency: TLS
+ * segments (__thread data is shared by the green threads of a carrier) and
+ * the memory-map limit that bounds how many stacks can exist.
+ *
+ * The carrier is allocated, never a process global, so that several can
+ * run side by side (issue 4).  After this constructor returns, main() runs
+ * as a green thread on the thread's own stack; the scheduler has a stack
+ * of its own, and runs the others whenever main parks.  When the last
+ * green thread exits (main called pthread_exit), the process exits with
+ * status 0, as natively.
  */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <link.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "config.h"
+#include "real.h"
+#include "sched.h"
+#include "signal.h"
+#include "thread.h"
+
+static void fail(const char *what, int err)
+{
+  fprintf(stderr, "unblock: %s: %s\n", what, strerror(err));
+  _exit(2);
+}
+
+static void last_exit(struct ub_sched *s)
+{
+  (void)s;
+  exit(0);
+}
+
+/* dl_iterate_phdr callback: name every object with a TLS segment. */
+static int report_tls(struct dl_phdr_info *info, size_t size, void *arg)
+{
+  (void)size;
+  int *n = arg;
+  for (int i = 0; i < info->dlpi_phnum; i++) {
+    if (info->dlpi_phdr[i].p_type != PT_TLS || info->dlpi_phdr[i].p_memsz == 0)
+      continue;
+    const char *name = info->dlpi_name[0] ? info->dlpi_name : "the program";
+    if (strstr(name, "libunblock") == NULL && strstr(name, "libc.so") == NULL)
+      fprintf(stderr,
+              "unblock: %s has %zu bytes of __thread data, shared by the "
+              "green threads of a carrier (docs/limits.md)\n",
+              name, (size_t)info->dlpi_phdr[i].p_memsz);
+    (*n)++;
+  }
+  return 0;
+}
+
+static void report(const struct ub_config *cfg)
+{
+  fprintf(stderr, "unblock: backend %s, 1 carrier, stack %zu KiB\n",
+          cfg->backend == UB_BACKEND_POLL ? "poll" : "epoll",
+          cfg->stack_size / 1024);
+  int n = 0;
+  dl_iterate_phdr(report_tls, &n);
+  FILE *f = fopen("/proc/sys/vm/max_map_count", "r");
+  long maps = 0;
+  if (f != NULL) {
+    if (fscanf(f, "%ld", &maps) != 1)
+      maps = 0;
+    fclose(f);
+  }
+  if (maps > 0)
+    fprintf(stderr,
+            "unblock: vm.max_map_count is %ld: at most about %ld green "
+            "threads (2 maps per stack)\n",
+            maps, maps / 2 - 1000);
+}
 
 __attribute__((constructor)) static void ub_init(void)
 {
@@ -19,8 +89,21 @@ __attribute__((constructor)) static void ub_init(void)
     fprintf(stderr, "unblock: %s\n", err);
     _exit(2);
   }
+  ub_real_resolve();
   if (cfg.verbose)
-    fprintf(stderr, "unblock: backend %s, stack %zu KiB\n",
-            cfg.backend == UB_BACKEND_POLL ? "poll" : "epoll",
-            cfg.stack_size / 1024);
+    report(&cfg);
+  struct ub_sched *s = calloc(1, sizeof(*s) + ub_sig_carrier_extra());
+  if (s == NULL)
+    fail("cannot start the carrier", ENOMEM);
+  struct ub_sched_config sc = {cfg.backend, cfg.stack_size};
+  int e = ub_sched_init(s, &sc);
+  if (e != 0)
+    fail("cannot start the carrier", -e);
+  ub_sig_carrier_init(s);
+  struct ub_coro *self;
+  e = ub_sched_adopt(s, &self, last_exit);
+  if (e == 0)
+    e = ub_thread_adopt(self);
+  if (e != 0)
+    fail("cannot make the main thread a green thread", -e);
 }

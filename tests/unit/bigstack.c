@@ -49,7 +49,7 @@ static void *root(void *arg)
     CHECK(ub_sched_spawn(s, &c[i], handler, (void *)i, 0) == 0);
   for (int i = 0; i < 16; i++) {
     void *n;
-    CHECK(ub_sched_join(c[i], &n) == 0);
+    CHECK(ub_sched_join(c[i], &n, UB_NEVER) == 0);
     CHECK((size_t)n > 100);
   }
   return NULL;

@@ -43,7 +43,7 @@ static void *a_root(void *arg)
     while ((c = atomic_exchange(&target, NULL)) == NULL)
       CHECK(ub_sched_sleep(ub_clock_now() + 10000) == 0);
     void *ret;
-    CHECK(ub_sched_join(c, &ret) == 0);
+    CHECK(ub_sched_join(c, &ret, UB_NEVER) == 0);
     CHECK(ret == (void *)(long)(i + 1));
   }
   return NULL;
@@ -96,7 +96,7 @@ static void *run_carrier(void *arg)
   /* Only a green thread can join; the carrier's own context cannot. */
   struct ub_coro *root;
   CHECK(ub_sched_spawn(&k->s, &root, k->root, NULL, 0) == 0);
-  CHECK(ub_sched_join(root, NULL) == -EPERM);
+  CHECK(ub_sched_join(root, NULL, UB_NEVER) == -EPERM);
   CHECK(ub_sched_detach(root) == 0);
   CHECK(ub_sched_spawn(&k->s, NULL, sleeper, NULL, 0) == 0);
   CHECK(ub_sched_run(&k->s) == 0);

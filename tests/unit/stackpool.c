@@ -84,7 +84,7 @@ static void *spawner(void *arg)
   for (int i = 0; i < 1000; i++) {
     struct ub_coro *c;
     CHECK(ub_sched_spawn(s, &c, note_stack, NULL, 0) == 0);
-    CHECK(ub_sched_join(c, NULL) == 0);
+    CHECK(ub_sched_join(c, NULL, UB_NEVER) == 0);
   }
   return NULL;
 }

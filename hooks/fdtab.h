@@ -1,0 +1,60 @@
+/*
+ * fdtab.h - what the hooks know about each fd: its kind, the blocking mode
+ * the program set, and its socket timeouts.
+ *
+ * unblock never sets O_NONBLOCK on a file the program owns (NOTES.md:
+ * glibc's own I/O, other processes and exec'd children share the flag), so
+ * F_GETFL is always the truth, and a try that must not block says so per
+ * call: MSG_DONTWAIT on sockets, RWF_NOWAIT on pipes.  Everything else that
+ * can be waited on (FIFOs, ttys, character devices) is asked with a
+ * zero-timeout poll first; see docs/limits.md for that one race.
+ *
+ * The table is process-wide, like the fd table itself: two levels, blocks
+ * of 256 entries installed with a compare-and-swap, never freed, so no
+ * lock is needed.  Cached answers are refreshed lazily:
+ *   - the kind is re-read (fstat) after any hooked call that makes or
+ *     closes an fd with that number, and when a try reports it wrong;
+ *   - the blocking mode after any F_SETFL or FIONBIO in the process;
+ *   - the socket timeouts after any SO_RCVTIMEO or SO_SNDTIMEO change.
+ */
+#ifndef UB_FDTAB_H
+#define UB_FDTAB_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+enum ub_fd_kind {
+  UB_FD_UNKNOWN,
+  UB_FD_SOCKET, /* per-call MSG_DONTWAIT */
+  UB_FD_PIPE,   /* per-call RWF_NOWAIT */
+  UB_FD_POLL,   /* FIFO, tty, device: poll(0), then the call */
+  UB_FD_PLAIN,  /* regular file, directory...: never waits on the loop */
+};
+
+struct ub_fdinfo {
+  _Atomic uint8_t kind;
+  uint8_t nonblock;            /* as last read, valid for nb_epoch */
+  _Atomic uint32_t gen;        /* bumped when the number gets a new file */
+  uint32_t loop_gen;           /* gen when the carrier's loop last forgot it */
+  uint32_t nb_epoch;           /* + 1; 0: never read */
+  uint32_t timeo_epoch;        /* + 1; 0: never read */
+  uint64_t rcvtimeo, sndtimeo; /* ns, UB_NEVER: none */
+};
+
+/* The entry for fd, or NULL (negative, huge, or out of memory). */
+struct ub_fdinfo *ub_fd_info(int fd);
+/* The kind, read with fstat if not known. */
+enum ub_fd_kind ub_fd_kind(int fd, struct ub_fdinfo *fi);
+/* Whether the program made fd non-blocking (O_NONBLOCK). */
+bool ub_fd_nonblock(int fd, struct ub_fdinfo *fi);
+/* SO_RCVTIMEO (dir UB_IN) or SO_SNDTIMEO, in ns; UB_NEVER: none. */
+uint64_t ub_fd_timeout(int fd, struct ub_fdinfo *fi, unsigned dir);
+
+/* fd now names a new file (kind UNKNOWN: find out when needed). */
+void ub_fd_new(int fd, enum ub_fd_kind kind);
+/* Something in the process changed a blocking mode or a timeout. */
+void ub_fd_nonblock_changed(void);
+void ub_fd_timeout_changed(void);
+
+#endif

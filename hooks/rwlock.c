@@ -1,0 +1,246 @@
+/*
+ * rwlock.c - green-aware rwlocks, barriers and spinlocks.
+ *
+ * rwlocks prefer readers, as glibc's default kind does: a reader gets in
+ * whenever no writer holds the lock, so a thread may take a read lock it
+ * already holds even while a writer waits.  The unlock that frees the lock
+ * hands it over: to every waiting reader if the departing holder was a
+ * writer and readers wait, else to the oldest waiting writer.
+ *
+ * A spinlock must not spin the carrier against a green thread that holds
+ * it and cannot run: a green thread that finds it taken yields instead.
+ */
+#include <errno.h>
+
+#include "hook.h"
+#include "sync.h"
+
+enum { READER, WRITER };
+
+struct ub_rwlock {
+  atomic_int lock;
+  unsigned readers;
+  uintptr_t writer; /* token of the writer holding it; 0: none */
+  struct ub_waitq q;
+};
+_Static_assert(sizeof(struct ub_rwlock) <= sizeof(pthread_rwlock_t), "rw");
+
+/* Hand the free lock to waiters; called under the spinlock. */
+static void hand_over(struct ub_rwlock *rw)
+{
+  struct ub_waiter *w = rw->q.head;
+  if (w == NULL)
+    return;
+  if (w->kind == WRITER) {
+    ub_waitq_pop(&rw->q);
+    rw->writer = w->owner;
+    ub_waiter_wake(w, 0);
+    return;
+  }
+  /* Every waiting reader gets in; writers stay queued in order. */
+  for (w = rw->q.head; w != NULL;) {
+    struct ub_waiter *next = w->next;
+    if (w->kind == READER) {
+      ub_waitq_remove(&rw->q, w);
+      rw->readers++;
+      ub_waiter_wake(w, 0);
+    }
+    w = next;
+  }
+}
+
+static int lock(pthread_rwlock_t *p, int kind, uint64_t deadline)
+{
+  struct ub_rwlock *rw = (struct ub_rwlock *)p;
+  uintptr_t me = ub_self_token();
+  ub_spin_lock(&rw->lock);
+  int err = 0;
+  if (rw->writer == me)
+    err = -EDEADLK;
+  else if (kind == READER && rw->writer == 0)
+    rw->readers++;
+  else if (kind == WRITER && rw->writer == 0 && rw->readers == 0)
+    rw->writer = me;
+  else if (deadline == 0)
+    err = -EBUSY;
+  else {
+    struct ub_waiter w;
+    ub_waiter_init(&w);
+    w.kind = kind;
+    ub_waitq_push(&rw->q, &w);
+    return ub_waiter_wait(&rw->q, &w, &rw->lock, deadline, false);
+  }
+  ub_spin_unlock(&rw->lock);
+  return err;
+}
+
+static int timed(pthread_rwlock_t *p, int kind, clockid_t clock,
+                 const struct timespec *abstime)
+{
+  int err = lock(p, kind, 0);
+  if (err != -EBUSY)
+    return -err;
+  if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC)
+    return EINVAL;
+  uint64_t deadline;
+  err = ub_deadline_abs(clock, abstime, &deadline);
+  if (err == 0)
+    err = lock(p, kind, deadline == 0 ? 1 : deadline);
+  return -err;
+}
+
+int pthread_rwlock_init(pthread_rwlock_t *p, const pthread_rwlockattr_t *attr)
+{
+  (void)attr;
+  *p = (pthread_rwlock_t){0};
+  return 0;
+}
+
+int pthread_rwlock_destroy(pthread_rwlock_t *p)
+{
+  struct ub_rwlock *rw = (struct ub_rwlock *)p;
+  return rw->writer != 0 || rw->readers != 0 ? EBUSY : 0;
+}
+
+int pthread_rwlock_rdlock(pthread_rwlock_t *p)
+{
+  return -lock(p, READER, UB_NEVER);
+}
+
+int pthread_rwlock_tryrdlock(pthread_rwlock_t *p)
+{
+  int err = -lock(p, READER, 0);
+  return err == EDEADLK ? EBUSY : err;
+}
+
+int pthread_rwlock_clockrdlock(pthread_rwlock_t *p, clockid_t clock,
+                               const struct timespec *abstime)
+{
+  return timed(p, READER, clock, abstime);
+}
+
+int pthread_rwlock_timedrdlock(pthread_rwlock_t *p,
+                               const struct timespec *abstime)
+{
+  return timed(p, READER, CLOCK_REALTIME, abstime);
+}
+
+int pthread_rwlock_wrlock(pthread_rwlock_t *p)
+{
+  return -lock(p, WRITER, UB_NEVER);
+}
+
+int pthread_rwlock_trywrlock(pthread_rwlock_t *p)
+{
+  int err = -lock(p, WRITER, 0);
+  return err == EDEADLK ? EBUSY : err;
+}
+
+int pthread_rwlock_clockwrlock(pthread_rwlock_t *p, clockid_t clock,
+                               const struct timespec *abstime)
+{
+  return timed(p, WRITER, clock, abstime);
+}
+
+int pthread_rwlock_timedwrlock(pthread_rwlock_t *p,
+                               const struct timespec *abstime)
+{
+  return timed(p, WRITER, CLOCK_REALTIME, abstime);
+}
+
+int pthread_rwlock_unlock(pthread_rwlock_t *p)
+{
+  struct ub_rwlock *rw = (struct ub_rwlock *)p;
+  ub_spin_lock(&rw->lock);
+  if (rw->writer != 0)
+    rw->writer = 0;
+  else if (rw->readers > 0)
+    rw->readers--;
+  if (rw->writer == 0 && rw->readers == 0)
+    hand_over(rw);
+  ub_spin_unlock(&rw->lock);
+  return 0;
+}
+
+/* ---- barriers ------------------------------------------------------- */
+
+struct ub_barrier {
+  atomic_int lock;
+  unsigned count;   /* threads that must arrive */
+  unsigned arrived; /* in the current round */
+  struct ub_waitq q;
+};
+_Static_assert(sizeof(struct ub_barrier) <= sizeof(pthread_barrier_t), "bar");
+
+int pthread_barrier_init(pthread_barrier_t *p,
+                         const pthread_barrierattr_t *attr, unsigned count)
+{
+  (void)attr;
+  if (count == 0)
+    return EINVAL;
+  *p = (pthread_barrier_t){0};
+  ((struct ub_barrier *)p)->count = count;
+  return 0;
+}
+
+int pthread_barrier_destroy(pthread_barrier_t *p)
+{
+  struct ub_barrier *b = (struct ub_barrier *)p;
+  return b->arrived != 0 ? EBUSY : 0;
+}
+
+int pthread_barrier_wait(pthread_barrier_t *p)
+{
+  struct ub_barrier *b = (struct ub_barrier *)p;
+  ub_spin_lock(&b->lock);
+  if (++b->arrived == b->count) {
+    b->arrived = 0;
+    struct ub_waiter *w;
+    while ((w = ub_waitq_pop(&b->q)) != NULL)
+      ub_waiter_wake(w, 0);
+    ub_spin_unlock(&b->lock);
+    return PTHREAD_BARRIER_SERIAL_THREAD;
+  }
+  struct ub_waiter w;
+  ub_waiter_init(&w);
+  ub_waitq_push(&b->q, &w);
+  return ub_waiter_wait(&b->q, &w, &b->lock, UB_NEVER, false);
+}
+
+/* ---- spinlocks ------------------------------------------------------ */
+
+int pthread_spin_init(pthread_spinlock_t *l, int pshared)
+{
+  (void)pshared;
+  *l = 0;
+  return 0;
+}
+
+int pthread_spin_destroy(pthread_spinlock_t *l)
+{
+  (void)l;
+  return 0;
+}
+
+int pthread_spin_trylock(pthread_spinlock_t *l)
+{
+  int free = 0;
+  return atomic_compare_exchange_strong((atomic_int *)l, &free, 1) ? 0 : EBUSY;
+}
+
+int pthread_spin_lock(pthread_spinlock_t *l)
+{
+  while (pthread_spin_trylock(l) != 0) {
+    if (ub_hook_enter() != NULL)
+      ub_sched_yield();
+    else
+      __builtin_ia32_pause();
+  }
+  return 0;
+}
+
+int pthread_spin_unlock(pthread_spinlock_t *l)
+{
+  atomic_store((atomic_int *)l, 0);
+  return 0;
+}

@@ -1,0 +1,162 @@
+/*
+ * sem.c - green-aware POSIX semaphores.
+ *
+ * The value keeps glibc's place and encoding (the low 32 bits of the first
+ * word; the high 32 count futex sleepers), so sem_getvalue, and semaphores
+ * that sem_open maps or other processes share, stay compatible.  A
+ * process-private semaphore (sem_init with pshared 0) also keeps a queue
+ * of green waiters in bytes glibc leaves unused, behind a spinlock in
+ * glibc's padding word.  Shared ones cannot: their green waiters poll
+ * every millisecond, and native waiters use the real functions.
+ *
+ * sem_wait and friends are interrupted by a signal handler (EINTR) even
+ * with SA_RESTART, as natively, and are cancellation points.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
+
+#include "hook.h"
+#include "sync.h"
+#include "sys.h"
+#include "thread.h"
+
+#define PRIVATE_FLAG 128 /* glibc's `private` for a process-private sem */
+
+struct ub_sem {
+  _Atomic uint64_t data; /* value | sleepers << 32, as glibc */
+  int private;
+  atomic_int lock;
+  struct ub_waitq q; /* green waiters (private semaphores only) */
+};
+_Static_assert(sizeof(struct ub_sem) <= sizeof(sem_t), "sem");
+
+static bool try_take(struct ub_sem *s)
+{
+  uint64_t d = atomic_load(&s->data);
+  while ((uint32_t)d > 0)
+    if (atomic_compare_exchange_weak(&s->data, &d, d - 1))
+      return true;
+  return false;
+}
+
+int sem_init(sem_t *sem, int pshared, unsigned value)
+{
+  if (value > SEM_VALUE_MAX) {
+    errno = EINVAL;
+    return -1;
+  }
+  struct ub_sem *s = (struct ub_sem *)sem;
+  *sem = (sem_t){0};
+  atomic_store(&s->data, value);
+  s->private = pshared ? 0 : PRIVATE_FLAG;
+  return 0;
+}
+
+int sem_destroy(sem_t *sem)
+{
+  (void)sem;
+  return 0;
+}
+
+int sem_getvalue(sem_t *sem, int *value)
+{
+  *value = (int)(uint32_t)atomic_load(&((struct ub_sem *)sem)->data);
+  return 0;
+}
+
+int sem_trywait(sem_t *sem)
+{
+  if (try_take((struct ub_sem *)sem))
+    return 0;
+  errno = EAGAIN;
+  return -1;
+}
+
+int sem_post(sem_t *sem)
+{
+  struct ub_sem *s = (struct ub_sem *)sem;
+  bool private = s->private == PRIVATE_FLAG;
+  if (private)
+    ub_spin_lock(&s->lock);
+  uint64_t d = atomic_load(&s->data);
+  do {
+    if ((uint32_t)d == SEM_VALUE_MAX) {
+      if (private)
+        ub_spin_unlock(&s->lock);
+      errno = EOVERFLOW;
+      return -1;
+    }
+  } while (!atomic_compare_exchange_weak(&s->data, &d, d + 1));
+  if (private) {
+    struct ub_waiter *w = ub_waitq_pop(&s->q);
+    if (w != NULL)
+      ub_waiter_wake(w, 0);
+    ub_spin_unlock(&s->lock);
+  }
+  if (d >> 32) /* a native sleeper (glibc's protocol) */
+    syscall(SYS_futex, &s->data, s->private ? FUTEX_WAKE_PRIVATE : FUTEX_WAKE,
+            1, NULL, NULL, 0);
+  return 0;
+}
+
+/* 0 or -errno; the green path of every wait. */
+static int wait_green(struct ub_sem *s, uint64_t deadline)
+{
+  ub_cancel_point();
+  for (;;) {
+    if (try_take(s))
+      return 0;
+    if (deadline == 0 || ub_clock_now() >= deadline)
+      return -ETIMEDOUT;
+    int r;
+    if (s->private == PRIVATE_FLAG) {
+      struct ub_waiter w;
+      ub_waiter_init(&w);
+      ub_spin_lock(&s->lock);
+      if (try_take(s)) {
+        ub_spin_unlock(&s->lock);
+        return 0;
+      }
+      ub_waitq_push(&s->q, &w);
+      r = ub_waiter_wait(&s->q, &w, &s->lock, deadline, true);
+    } else {
+      uint64_t until = ub_clock_after(ub_clock_now(), 1000000);
+      r = ub_sched_sleep(until < deadline ? until : deadline);
+    }
+    if (r == -ECANCELED)
+      ub_cancel_point();
+    if (r == -EINTR || r == -ECANCELED)
+      return -EINTR;
+  }
+}
+
+int sem_wait(sem_t *sem)
+{
+  if (ub_hook_enter() == NULL)
+    return real.sem_wait(sem);
+  return (int)ub_ret(wait_green((struct ub_sem *)sem, UB_NEVER));
+}
+
+int sem_clockwait(sem_t *sem, clockid_t clock, const struct timespec *abstime)
+{
+  if (ub_hook_enter() == NULL)
+    return real.sem_clockwait(sem, clock, abstime);
+  struct ub_sem *s = (struct ub_sem *)sem;
+  if (try_take(s))
+    return 0;
+  uint64_t deadline;
+  int err = clock == CLOCK_REALTIME || clock == CLOCK_MONOTONIC
+                ? ub_deadline_abs(clock, abstime, &deadline)
+                : -EINVAL;
+  if (err == 0)
+    err = wait_green(s, deadline == 0 ? 1 : deadline);
+  return (int)ub_ret(err);
+}
+
+int sem_timedwait(sem_t *sem, const struct timespec *abstime)
+{
+  if (ub_hook_enter() == NULL)
+    return real.sem_timedwait(sem, abstime);
+  return sem_clockwait(sem, CLOCK_REALTIME, abstime);
+}

@@ -1,0 +1,269 @@
+/*
+ * signal.c - signal handlers run on green threads, and interrupt waits as
+ * the kernel would interrupt the blocking call.
+ *
+ * sigaction and signal record the program's disposition and install our
+ * trampoline in its place (same flags and mask); asking for the current
+ * disposition reports the program's.  When a signal arrives:
+ *   - on a green thread (it was running): the trampoline calls the
+ *     program's handler right there, as natively;
+ *   - on the carrier's own context (idle in epoll, or scheduling): the
+ *     handler cannot run there, since no green thread was interrupted.
+ *     The trampoline only records the signal; between ticks the scheduler
+ *     calls on_signals, which picks the green thread the kernel would
+ *     have picked: one parked in an interruptible wait that does not
+ *     block the signal, preferring the main thread.  That thread gets the
+ *     signal as pending and its wait ends with EINTR; when it runs, the
+ *     signal is sent again to the carrier (rt_tgsigqueueinfo, with the
+ *     original siginfo) and the handler runs on it.  Its hook then returns
+ *     EINTR or restarts, by SA_RESTART and the call's own rules.  If no
+ *     green thread waits interruptibly, the handler runs in the carrier's
+ *     context at once (docs/limits.md).
+ *
+ * Masks: each green thread has its own (sched.c switches the carrier's
+ * real mask with it, with one syscall only when two threads differ).
+ * sigprocmask and pthread_sigmask change the calling green thread's.
+ *
+ * Inside a handler ub_sig_depth is nonzero and every hook passes through:
+ * a handler must not park.  SIGSEGV passes through untouched: loop/guard.c
+ * reports green-thread stack overflows unless the program installs a
+ * SIGSEGV handler of its own, which then takes over, as natively.
+ */
+#include "signal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hook.h"
+#include "sys.h"
+#include "thread.h"
+
+__thread int ub_sig_depth __attribute__((tls_model("initial-exec")));
+
+/* The program's dispositions as it set them; `wrapped`: ours is in. */
+static struct sigaction user[_NSIG];
+static _Atomic bool wrapped[_NSIG];
+
+/* Per carrier: the siginfo of each deferred or pending signal.  Standard
+ * signals do not queue, so one slot each is what the kernel keeps too. */
+struct sigstate {
+  siginfo_t info[_NSIG];
+};
+
+static uint64_t bit(int sig)
+{
+  return 1ull << (sig - 1);
+}
+
+static void call_user(int sig, siginfo_t *info, void *uc)
+{
+  struct sigaction a = user[sig];
+  if (a.sa_flags & SA_RESETHAND) {
+    user[sig].sa_handler = SIG_DFL;
+    user[sig].sa_flags &= ~SA_SIGINFO;
+  }
+  ub_sig_depth++;
+  if (a.sa_flags & SA_SIGINFO)
+    a.sa_sigaction(sig, info, uc);
+  else if (a.sa_handler != SIG_DFL && a.sa_handler != SIG_IGN)
+    a.sa_handler(sig);
+  ub_sig_depth--;
+}
+
+static void trampoline(int sig, siginfo_t *info, void *uc)
+{
+  int saved = errno;
+  struct ub_sched *s = ub_sched_tls;
+  if (s != NULL && s->current == &s->main && ub_sig_depth == 0 &&
+      s->on_signals != NULL) {
+    struct sigstate *st = (struct sigstate *)(s + 1);
+    st->info[sig] = *info;
+    atomic_fetch_or(&s->deferred, bit(sig));
+  } else {
+    call_user(sig, info, uc);
+  }
+  errno = saved;
+}
+
+/* The green thread the kernel would have interrupted, or NULL. */
+static struct ub_coro *target(struct ub_sched *s, int sig)
+{
+  struct ub_coro *pick = NULL;
+  for (struct ub_coro *c = s->all; c != NULL; c = c->all_next)
+    if (c->intr_wait != NULL && !(c->sigmask & bit(sig)))
+      pick = c; /* the oldest (the main thread) wins */
+  return pick;
+}
+
+static void on_signals(struct ub_sched *s)
+{
+  struct sigstate *st = (struct sigstate *)(s + 1);
+  uint64_t sigs = atomic_exchange(&s->deferred, 0);
+  for (int sig = 1; sigs != 0; sig++, sigs >>= 1) {
+    if (!(sigs & 1))
+      continue;
+    struct ub_coro *c = target(s, sig);
+    if (c != NULL) {
+      atomic_fetch_or(&c->sigpending, bit(sig));
+      ub_loop_post(c->intr_wait, -EINTR);
+    } else {
+      ucontext_t uc;
+      memset(&uc, 0, sizeof(uc));
+      call_user(sig, &st->info[sig], &uc);
+    }
+  }
+}
+
+/* Switching onto c: deliver its pending signals to it, now. */
+static void on_pending(struct ub_coro *c)
+{
+  struct ub_sched *s = c->home;
+  struct sigstate *st = (struct sigstate *)(s + 1);
+  struct ub_thread *t = c->ext;
+  uint64_t sigs = atomic_exchange(&c->sigpending, 0);
+  if (t != NULL)
+    t->intr_restart = true;
+  pid_t pid = getpid(), tid = (pid_t)syscall(SYS_gettid);
+  for (int sig = 1; sigs != 0; sig++, sigs >>= 1) {
+    if (!(sigs & 1))
+      continue;
+    if (t != NULL && !(user[sig].sa_flags & SA_RESTART))
+      t->intr_restart = false;
+    siginfo_t info = st->info[sig];
+    syscall(SYS_rt_tgsigqueueinfo, pid, tid, sig, &info);
+  }
+}
+
+void ub_sig_carrier_init(struct ub_sched *s)
+{
+  s->on_signals = on_signals;
+  s->on_pending = on_pending;
+}
+
+int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+  ub_real_ensure();
+  if (sig <= 0 || sig >= _NSIG || sig == SIGSEGV || sig == SIGKILL ||
+      sig == SIGSTOP)
+    return real.sigaction(sig, act, old);
+  struct sigaction prev;
+  if (act == NULL) {
+    int r = real.sigaction(sig, NULL, &prev);
+    if (r == 0 && old != NULL)
+      *old = atomic_load(&wrapped[sig]) ? user[sig] : prev;
+    return r;
+  }
+  struct sigaction mine = *act;
+  bool handler = (act->sa_flags & SA_SIGINFO) ||
+                 (act->sa_handler != SIG_DFL && act->sa_handler != SIG_IGN);
+  if (handler) {
+    mine.sa_sigaction = trampoline;
+    mine.sa_flags |= SA_SIGINFO;
+  }
+  struct sigaction was_user = user[sig];
+  bool was_wrapped = atomic_load(&wrapped[sig]);
+  user[sig] = *act;
+  int r = real.sigaction(sig, &mine, &prev);
+  if (r != 0) {
+    user[sig] = was_user;
+    return r;
+  }
+  atomic_store(&wrapped[sig], handler);
+  if (old != NULL)
+    *old = was_wrapped ? was_user : prev;
+  return 0;
+}
+
+sighandler_t signal(int sig, sighandler_t handler)
+{
+  /* glibc's signal() is BSD's: SA_RESTART, and the signal blocked in its
+   * own handler. */
+  struct sigaction act = {.sa_handler = handler, .sa_flags = SA_RESTART}, old;
+  sigemptyset(&act.sa_mask);
+  if (sig > 0 && sig < _NSIG)
+    sigaddset(&act.sa_mask, sig);
+  if (sigaction(sig, &act, &old) != 0)
+    return SIG_ERR;
+  return old.sa_handler;
+}
+
+/* The calling green thread's mask after the real call changed it. */
+static void note_mask(void)
+{
+  struct ub_sched *s = ub_sched_tls;
+  uint64_t m = 0;
+  syscall(SYS_rt_sigprocmask, SIG_SETMASK, NULL, &m, UB_SIGSET_BYTES);
+  s->current->sigmask = m;
+  s->real_mask = m;
+}
+
+int pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
+{
+  struct ub_sched *s = ub_hook_enter();
+  int r = real.pthread_sigmask(how, set, old);
+  if (s != NULL && r == 0 && set != NULL)
+    note_mask();
+  return r;
+}
+
+int sigprocmask(int how, const sigset_t *set, sigset_t *old)
+{
+  struct ub_sched *s = ub_hook_enter();
+  int r = real.sigprocmask(how, set, old);
+  if (s != NULL && r == 0 && set != NULL)
+    note_mask();
+  return r;
+}
+
+void ub_sig_swap_mask(const sigset_t *mask, uint64_t *old)
+{
+  if (mask == NULL)
+    return;
+  *old = ub_sched_tls->current->sigmask;
+  real.pthread_sigmask(SIG_SETMASK, mask, NULL);
+  note_mask();
+}
+
+void ub_sig_restore_mask(const sigset_t *mask, uint64_t old)
+{
+  if (mask == NULL)
+    return;
+  sigset_t set;
+  memcpy(&set, &old, sizeof(old));
+  memset((char *)&set + sizeof(old), 0, sizeof(set) - sizeof(old));
+  real.pthread_sigmask(SIG_SETMASK, &set, NULL);
+  note_mask();
+}
+
+int pthread_kill(pthread_t thread, int sig)
+{
+  ub_real_ensure();
+  struct ub_coro *c = ub_thread_coro(thread);
+  struct ub_coro *self = ub_sched_current();
+  if (c == NULL || c == self)
+    return real.pthread_kill(c == NULL ? thread : real.pthread_self(), sig);
+  if (sig < 0 || sig >= _NSIG)
+    return EINVAL;
+  if (sig == 0)
+    return 0;
+  /* A signal without a handler acts on the whole process: send it now. */
+  if (!atomic_load(&wrapped[sig]))
+    return real.pthread_kill(real.pthread_self(), sig);
+  struct ub_sched *s = c->home;
+  struct sigstate *st = (struct sigstate *)(s + 1);
+  memset(&st->info[sig], 0, sizeof(siginfo_t));
+  st->info[sig].si_signo = sig;
+  st->info[sig].si_code = SI_TKILL;
+  st->info[sig].si_pid = getpid();
+  st->info[sig].si_uid = getuid();
+  atomic_fetch_or(&c->sigpending, bit(sig));
+  if (c->intr_wait != NULL && self != NULL)
+    ub_loop_post(c->intr_wait, -EINTR);
+  return 0;
+}
+
+size_t ub_sig_carrier_extra(void)
+{
+  return sizeof(struct sigstate);
+}

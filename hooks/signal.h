@@ -1,0 +1,24 @@
+/*
+ * signal.h - signal dispositions and masks for green threads.
+ */
+#ifndef UB_SIGNAL_H
+#define UB_SIGNAL_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include "sched.h"
+
+/* A carrier is allocated with this many bytes after its struct ub_sched,
+ * for the siginfo of its deferred signals. */
+size_t ub_sig_carrier_extra(void);
+
+/* Make the carrier's scheduler hand deferred signals to green threads. */
+void ub_sig_carrier_init(struct ub_sched *s);
+
+/* For ppoll, pselect, epoll_pwait: the calling green thread's mask becomes
+ * *mask (if not NULL) for the wait; then the old one is restored. */
+void ub_sig_swap_mask(const sigset_t *mask, uint64_t *old);
+void ub_sig_restore_mask(const sigset_t *mask, uint64_t old);
+
+#endif
