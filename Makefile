@@ -40,7 +40,7 @@ VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full \
         deps-build deps-check print-deps hooks-doc-check help
 .DELETE_ON_ERROR:
 
-all: deps-build $(B)/libunblock.so
+all: deps-build $(B)/libunblock.so $(B)/unblock
 
 help:
 	@echo "make            build $(B)/libunblock.so"
@@ -132,6 +132,9 @@ $(B)/libunblock.so: $(SO_OBJ) $(B)/exports.map
 	$(CC) -shared $(CFLAGS) $(EXTRA_CFLAGS) -Wl,--version-script=$(B)/exports.map \
 	  -Wl,-z,defs -Wl,-z,now -o $@ $(SO_OBJ) $(LDLIBS) -ldl
 
+$(B)/unblock: shim/unblock.c $(B)/shim/config.o
+	$(CC) $(UB_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS) -fPIE -pie $< -o $@ $(B)/shim/config.o
+
 $(B)/libub.a: $(CORE_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
@@ -199,12 +202,16 @@ bench: all $(BENCH_BIN)
 # ---- install ----------------------------------------------------------------
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/share/doc/unblock
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/bin \
+	  $(DESTDIR)$(PREFIX)/share/doc/unblock $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0755 $(B)/libunblock.so $(DESTDIR)$(PREFIX)/lib/libunblock.so
+	install -m 0755 $(B)/unblock $(DESTDIR)$(PREFIX)/bin/unblock
+	install -m 0644 docs/unblock.1 $(DESTDIR)$(PREFIX)/share/man/man1/unblock.1
 	install -m 0644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/unblock/
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/lib/libunblock.so
+	rm -f $(DESTDIR)$(PREFIX)/lib/libunblock.so $(DESTDIR)$(PREFIX)/bin/unblock
+	rm -f $(DESTDIR)$(PREFIX)/share/man/man1/unblock.1
 	rm -rf $(DESTDIR)$(PREFIX)/share/doc/unblock
 
 clean:

@@ -86,12 +86,23 @@ static int parse_verbose(struct ub_config *c, const char *v)
   return 0;
 }
 
+static int parse_workers(struct ub_config *c, const char *v)
+{
+  /* Several carriers arrive with the next version; until then only one
+   * is accepted, so that asking for more is an error, not a surprise. */
+  if (strcmp(v, "1") != 0)
+    return -EINVAL;
+  c->workers = 1;
+  return 0;
+}
+
 static const struct var vars[] = {
     {"UNBLOCK_BACKEND", "epoll or poll", parse_backend},
     {"UNBLOCK_STACK_SIZE",
      "a size from 16K to 1G, in bytes or with a K, M or G suffix",
      parse_stack_size},
     {"UNBLOCK_VERBOSE", "0 or 1", parse_verbose},
+    {"UNBLOCK_WORKERS", "1 (this version runs one carrier)", parse_workers},
 };
 
 #define NVARS (sizeof(vars) / sizeof(vars[0]))
@@ -109,6 +120,7 @@ int ub_config_load(struct ub_config *c, char *err, size_t errlen)
   *c = (struct ub_config){
       .backend = UB_BACKEND_EPOLL,
       .stack_size = UB_STACK_DEFAULT,
+      .workers = 1,
   };
   for (char **e = environ; e != NULL && *e != NULL; e++) {
     if (strncmp(*e, "UNBLOCK_", 8) != 0)

@@ -13,6 +13,7 @@ struct ub_config {
   enum ub_backend_kind backend;
   size_t stack_size;
   bool verbose;
+  unsigned workers;
 };
 
 /*

@@ -1,0 +1,175 @@
+/*
+ * unblock.c - the launcher: `unblock [options] [--] CMD [ARGS...]`.
+ *
+ * Each option sets the UNBLOCK_* variable it mirrors; the settings are
+ * then checked by the library's own parser (config.c), so the launcher and
+ * a plain LD_PRELOAD accept exactly the same values.  libunblock.so is
+ * prepended to LD_PRELOAD, keeping what is already there, and CMD is
+ * exec'd.  The library is looked for next to this program (the build
+ * tree), then in ../lib (an installed tree).
+ *
+ * Exit status: CMD's own, since it replaces us; 2 for a bad option or
+ * value; 127 when CMD cannot be run (as a shell does).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+
+#ifndef UB_VERSION
+#define UB_VERSION "0.3.0"
+#endif
+
+struct opt {
+  const char *flag;
+  const char *var;
+  const char *value; /* NULL: takes an argument */
+};
+
+static const struct opt opts[] = {
+    {"--workers", "UNBLOCK_WORKERS", NULL},
+    {"--stack-size", "UNBLOCK_STACK_SIZE", NULL},
+    {"--backend", "UNBLOCK_BACKEND", NULL},
+    {"--verbose", "UNBLOCK_VERBOSE", "1"},
+};
+
+static void usage(FILE *f)
+{
+  fputs("usage: unblock [options] [--] CMD [ARGS...]\n"
+        "Run CMD with its threads as green threads and its blocking calls\n"
+        "waiting on a hidden event loop (LD_PRELOAD=libunblock.so).\n"
+        "\n"
+        "options (each sets the UNBLOCK_* variable named; see unblock(1)):\n"
+        "  --workers N        UNBLOCK_WORKERS: carrier threads (1)\n"
+        "  --stack-size SIZE  UNBLOCK_STACK_SIZE: green-thread stack, 16K..1G"
+        " (1M)\n"
+        "  --backend NAME     UNBLOCK_BACKEND: epoll or poll (epoll)\n"
+        "  --verbose          UNBLOCK_VERBOSE=1: report the setup on stderr\n"
+        "  --help             print this help and exit\n"
+        "  --version          print the version and exit\n",
+        f);
+}
+
+/* The library next to us, or in ../lib; NULL if neither exists. */
+static char *find_library(void)
+{
+  static char path[PATH_MAX];
+  char self[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+  if (n <= 0)
+    return NULL;
+  self[n] = '\0';
+  char *slash = strrchr(self, '/');
+  if (slash == NULL)
+    return NULL;
+  *slash = '\0';
+  const char *tries[] = {"/libunblock.so", "/../lib/libunblock.so"};
+  for (size_t i = 0; i < 2; i++) {
+    if (strlen(self) + strlen(tries[i]) >= sizeof(path))
+      return NULL;
+    strcpy(path, self);
+    strcat(path, tries[i]);
+    if (access(path, R_OK) == 0)
+      return path;
+  }
+  return NULL;
+}
+
+/* The flag that sets var, for messages about its value. */
+static const char *flag_of(const char *msg)
+{
+  for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+    if (strncmp(msg, opts[i].var, strlen(opts[i].var)) == 0)
+      return opts[i].flag;
+  return NULL;
+}
+
+int main(int argc, char **argv)
+{
+  int i = 1;
+  for (; i < argc; i++) {
+    const char *a = argv[i];
+    if (strcmp(a, "--") == 0) {
+      i++;
+      break;
+    }
+    if (a[0] != '-')
+      break;
+    if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+      usage(stdout);
+      return 0;
+    }
+    if (strcmp(a, "--version") == 0) {
+      printf("unblock %s\n", UB_VERSION);
+      return 0;
+    }
+    const struct opt *o = NULL;
+    const char *value = NULL;
+    for (size_t k = 0; k < sizeof(opts) / sizeof(opts[0]); k++) {
+      size_t len = strlen(opts[k].flag);
+      if (strncmp(a, opts[k].flag, len) == 0 &&
+          (a[len] == '\0' || a[len] == '=')) {
+        o = &opts[k];
+        value = a[len] == '=' ? a + len + 1 : NULL;
+      }
+    }
+    if (o == NULL) {
+      fprintf(stderr,
+              "unblock: unknown option '%s'; options: --workers, "
+              "--stack-size, --backend, --verbose, --help, --version\n",
+              a);
+      return 2;
+    }
+    if (o->value != NULL) {
+      if (value != NULL) {
+        fprintf(stderr, "unblock: %s takes no value\n", o->flag);
+        return 2;
+      }
+      value = o->value;
+    } else if (value == NULL) {
+      if (i + 1 >= argc) {
+        fprintf(stderr, "unblock: %s needs a value\n", o->flag);
+        return 2;
+      }
+      value = argv[++i];
+    }
+    setenv(o->var, value, 1);
+  }
+  if (i >= argc) {
+    fprintf(stderr, "unblock: no command given\n");
+    usage(stderr);
+    return 2;
+  }
+  struct ub_config cfg;
+  char err[512];
+  if (ub_config_load(&cfg, err, sizeof(err)) != 0) {
+    const char *flag = flag_of(err);
+    if (flag != NULL)
+      fprintf(stderr, "unblock: %s: %s\n", flag, err);
+    else
+      fprintf(stderr, "unblock: %s\n", err);
+    return 2;
+  }
+  const char *lib = find_library();
+  if (lib == NULL) {
+    fprintf(stderr, "unblock: cannot find libunblock.so next to this "
+                    "program or in ../lib\n");
+    return 127;
+  }
+  const char *old = getenv("LD_PRELOAD");
+  char *preload;
+  if (asprintf(&preload, "%s%s%s", lib, old && *old ? " " : "",
+               old ? old : "") < 0) {
+    fprintf(stderr, "unblock: out of memory\n");
+    return 2;
+  }
+  setenv("LD_PRELOAD", preload, 1);
+  execvp(argv[i], argv + i);
+  fprintf(stderr, "unblock: %s: %s\n", argv[i], strerror(errno));
+  return errno == ENOENT ? 127 : 126;
+}
