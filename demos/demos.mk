@@ -1,0 +1,26 @@
+# demos.mk - rules for the demos (included by the Makefile).
+#
+# httpd and httpload are plain programs: they include no unblock header and
+# do not link libub.a, so these explicit rules take precedence over the
+# Makefile's pattern rule for $(B)/demos/%.  They get CFLAGS (optimisation,
+# debug info) but not EXTRA_CFLAGS: an ASan-instrumented httpd could not run
+# under the launcher, which preloads an uninstrumented libunblock.so.
+#
+# `make demo-http` runs the same httpd natively and under the launcher,
+# under the same load from httpload, and compares them (demos/demo.sh).
+
+DEMO_HTTP_BINS := $(B)/demos/httpd $(B)/demos/httpload
+DEMO_HTTP_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wshadow \
+                    -Wmissing-prototypes
+
+$(B)/demos/httpd: demos/httpd.c
+	@mkdir -p $(@D)
+	$(CC) $(DEMO_HTTP_CFLAGS) $(CFLAGS) -pthread $< -o $@
+
+$(B)/demos/httpload: demos/httpload.c
+	@mkdir -p $(@D)
+	$(CC) $(DEMO_HTTP_CFLAGS) $(CFLAGS) $< -o $@
+
+.PHONY: demo-http
+demo-http: all $(DEMO_HTTP_BINS) $(B)/unblock
+	bash demos/demo.sh $(DEMO_HTTP_BINS) $(B)/unblock
