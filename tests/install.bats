@@ -1,6 +1,8 @@
 #!/usr/bin/env bats
 # make install and make uninstall honour PREFIX and DESTDIR.
 
+load helpers
+
 setup() {
   root=$(mktemp -d)
   cd "$BATS_TEST_DIRNAME/.."
@@ -22,6 +24,41 @@ teardown() {
   run env LD_PRELOAD="$root/opt/ub/lib/libunblock.so" /bin/echo installed
   [ "$status" -eq 0 ]
   [ "$output" = installed ]
+  # The installed launcher finds the installed library, and its man page.
+  [ -f "$root/opt/ub/share/man/man1/unblock.1" ]
+  run --separate-stderr "$root/opt/ub/bin/unblock" --verbose /bin/echo launched
+  [ "$status" -eq 0 ]
+  [ "$output" = launched ]
+  [[ "$stderr" == "unblock: backend epoll, 1 carrier, stack 1024 KiB"* ]]
+}
+
+@test "the launcher answers --help and --version, and rejects bad input" {
+  run "$B/unblock" --help
+  [ "$status" -eq 0 ]
+  [[ "$output" == "usage: unblock [options] [--] CMD [ARGS...]"* ]]
+  run "$B/unblock" --version
+  [ "$status" -eq 0 ]
+  [[ "$output" =~ ^unblock\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+  run "$B/unblock" --frobnicate /bin/true
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"unknown option '--frobnicate'"*"--workers"* ]]
+  run "$B/unblock" --backend kqueue /bin/true
+  [ "$status" -eq 2 ]
+  [ "$output" = "unblock: --backend: UNBLOCK_BACKEND='kqueue' is not valid; expected epoll or poll" ]
+  run "$B/unblock" --workers 4 /bin/true
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"UNBLOCK_WORKERS='4' is not valid; expected 1"* ]]
+  run "$B/unblock"
+  [ "$status" -eq 2 ]
+  run -127 "$B/unblock" /nonexistent/program
+  [ "$status" -eq 127 ]
+}
+
+@test "the launcher keeps what LD_PRELOAD already holds" {
+  run env LD_PRELOAD=/lib/x86_64-linux-gnu/libm.so.6 "$B/unblock" \
+    /bin/sh -c 'echo "$LD_PRELOAD"'
+  [ "$status" -eq 0 ]
+  [ "$output" = "$B/libunblock.so /lib/x86_64-linux-gnu/libm.so.6" ]
 }
 
 @test "uninstall removes what install put there" {
