@@ -137,6 +137,13 @@ assert_line_matches_stderr() {
 @test "an unknown UNBLOCK_FOO is rejected, listing the known names" {
   preload UNBLOCK_FOO=1 /bin/echo hi
   assert_status 2
-  assert_stderr "unblock: UNBLOCK_FOO is not an unblock setting; known: UNBLOCK_BACKEND UNBLOCK_STACK_SIZE UNBLOCK_VERBOSE"
+  assert_stderr "unblock: UNBLOCK_FOO is not an unblock setting; known: UNBLOCK_BACKEND UNBLOCK_STACK_SIZE UNBLOCK_VERBOSE UNBLOCK_WORKERS"
   assert_empty stdout "$output"
+}
+
+@test "UNBLOCK_WORKERS=1 is accepted, and more is rejected in this version" {
+  assert_accepted "unblock: backend epoll, 1 carrier, stack 1024 KiB" \
+    UNBLOCK_WORKERS=1
+  assert_rejected UNBLOCK_WORKERS 2 "1 (this version runs one carrier)"
+  assert_rejected UNBLOCK_WORKERS 0 "1 (this version runs one carrier)"
 }
