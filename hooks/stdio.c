@@ -32,8 +32,7 @@ static int wait_input(FILE *f)
     return 0;
   int fd = f->_fileno;
   struct ub_fdinfo *fi = ub_fd_info(fd);
-  if (fi == NULL || ub_fd_kind(fd, fi) == UB_FD_PLAIN ||
-      ub_fd_nonblock(fd, fi))
+  if (fi == NULL || ub_fd_kind(fd, fi) == UB_FD_PLAIN || ub_fd_nonblock(fd, fi))
     return 0;
   uint64_t t = ub_fd_timeout(fd, fi, UB_IN);
   uint64_t deadline =
