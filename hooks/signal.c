@@ -34,7 +34,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 
+#include "fdio.h"
 #include "hook.h"
 #include "sys.h"
 #include "thread.h"
@@ -266,4 +268,94 @@ int pthread_kill(pthread_t thread, int sig)
 size_t ub_sig_carrier_extra(void)
 {
   return sizeof(struct sigstate);
+}
+
+/*
+ * sigwait, sigwaitinfo, sigtimedwait: a green thread waits for one of a
+ * set of blocked signals to become pending.  The try is sigtimedwait with
+ * a zero timeout; between tries the thread waits on the loop for a
+ * signalfd of the set to become readable (it is, while one of the set is
+ * pending for the carrier or the process), and the signal is then taken
+ * with the try, never by reading the signalfd.  Like the native calls,
+ * they fail with EINTR when a handler for another signal runs.
+ */
+static long wait_signal(struct ub_sched *s, const sigset_t *set,
+                        siginfo_t *info, uint64_t deadline)
+{
+  static const struct timespec zero = {0, 0};
+  int sfd = -1;
+  long r;
+  for (;;) {
+    r = real.sigtimedwait(set, info, &zero);
+    if (r >= 0 || errno != EAGAIN) {
+      r = r >= 0 ? r : -errno;
+      break;
+    }
+    if (ub_clock_now() >= deadline) {
+      r = -EAGAIN;
+      break;
+    }
+    if (sfd < 0) {
+      sfd = (int)syscall(SYS_signalfd4, -1, set, UB_SIGSET_BYTES,
+                         SFD_NONBLOCK | SFD_CLOEXEC);
+      if (sfd < 0) {
+        r = -errno;
+        break;
+      }
+      ub_fd_new(sfd, UB_FD_PLAIN);
+    }
+    int w = ub_io_wait(s, sfd, ub_fd_info(sfd), UB_IN, deadline);
+    if (w == -EINTR || w == -ECANCELED) {
+      ub_cancel_point();
+      r = -EINTR;
+      break;
+    }
+  }
+  if (sfd >= 0) {
+    ub_loop_forget(&s->loop, sfd);
+    real.close(sfd);
+    ub_fd_new(sfd, UB_FD_UNKNOWN);
+  }
+  return r;
+}
+
+int sigtimedwait(const sigset_t *set, siginfo_t *info,
+                 const struct timespec *timeout)
+{
+  struct ub_sched *s = ub_hook_enter();
+  if (s == NULL ||
+      (timeout != NULL && timeout->tv_sec == 0 && timeout->tv_nsec == 0))
+    return real.sigtimedwait(set, info, timeout);
+  if (timeout != NULL && (timeout->tv_sec < 0 || timeout->tv_nsec < 0 ||
+                          timeout->tv_nsec >= (long)UB_NSEC_PER_SEC)) {
+    errno = EINVAL;
+    return -1;
+  }
+  uint64_t deadline = UB_NEVER;
+  if (timeout != NULL)
+    deadline = ub_clock_after(ub_clock_now(),
+                              (uint64_t)timeout->tv_sec * UB_NSEC_PER_SEC +
+                                  (uint64_t)timeout->tv_nsec);
+  return (int)ub_ret(wait_signal(s, set, info, deadline));
+}
+
+int sigwaitinfo(const sigset_t *set, siginfo_t *info)
+{
+  return sigtimedwait(set, info, NULL);
+}
+
+int sigwait(const sigset_t *set, int *sig)
+{
+  struct ub_sched *s = ub_hook_enter();
+  if (s == NULL)
+    return real.sigwait(set, sig);
+  siginfo_t info;
+  long r;
+  do /* sigwait is not interrupted by handlers: it waits on */
+    r = wait_signal(s, set, &info, UB_NEVER);
+  while (r == -EINTR);
+  if (r < 0)
+    return (int)-r;
+  *sig = (int)r;
+  return 0;
 }
