@@ -106,7 +106,11 @@ static long write_attempt(struct ub_io_op *op, enum ub_fd_kind kind)
       break;
     }
     /* fall through */
-  default: return ub_sys(real.writev(op->fd, o->iov, o->iovcnt));
+  default:
+    if (op->done == 0)
+      return ub_sys(real.writev(op->fd, o->iov, o->iovcnt));
+    r = ub_sys(real.writev(op->fd, left, n)); /* the rest, blocking */
+    break;
   }
   if (r < 0)
     return r == -EAGAIN || op->done == 0 ? r : op->done;
