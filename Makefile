@@ -171,9 +171,11 @@ check-unit: $(UNIT_BIN)
 	@echo "== unit tests (backend: $${UNBLOCK_BACKEND:-epoll}$(if $(WRAP), under valgrind))"
 	@UB_TEST_WRAP='$(WRAP)' tests/run-unit.sh $(TIMEOUT) $(UNIT_BIN)
 
-check-valgrind: deps-check
+check-valgrind: deps-check all $(DEMO_HTTP_BINS)
 	$(MAKE) --no-print-directory check-unit WRAP="$(VALGRIND)" UB_TEST_SLOW=1
 	$(MAKE) --no-print-directory check-unit WRAP="$(VALGRIND)" UB_TEST_SLOW=1 UNBLOCK_BACKEND=poll
+	@echo "== the demo server under the shim and memcheck"
+	tests/valgrind-demo.sh $(B) $(VALGRIND)
 
 check-asan:
 	$(MAKE) --no-print-directory B=build/asan \
