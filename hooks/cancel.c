@@ -6,13 +6,81 @@
  *
  * pthread_cancel marks the target and, if it is parked in an interruptible
  * wait, cuts that wait short; the target's hook then sees the mark and
- * exits with PTHREAD_CANCELED.  Key destructors run; cleanup handlers
- * pushed with pthread_cleanup_push do not (see docs/limits.md).
+ * exits with PTHREAD_CANCELED.
+ *
+ * Cleanup handlers: pthread_cleanup_push (the C macro) sets a jump buffer
+ * and registers it with __pthread_register_cancel, which glibc keeps per
+ * OS thread, so green threads get their own chain here.  Exiting (by
+ * pthread_exit or a cancel) jumps into the innermost buffer; the macro's
+ * code runs the handler and calls __pthread_unwind_next, which jumps into
+ * the next one, until none is left and the thread ends.  C++ frames are
+ * not unwound (docs/limits.md).
  */
 #include <errno.h>
+#include <setjmp.h>
 
 #include "hook.h"
 #include "thread.h"
+
+/* Run the next cleanup handler, if any is left; else end the thread. */
+static _Noreturn void unwind(struct ub_thread *t)
+{
+  __pthread_unwind_buf_t *buf = t->cleanup;
+  if (buf == NULL)
+    ub_thread_finish(t->exit_value);
+  t->cleanup = buf->__pad[0];
+  /* The buffer is glibc's short cancel jump buffer: longjmp reads its
+   * registers and its "mask saved" word (0), never the signal mask that
+   * a full jmp_buf would hold next, which is what glibc relies on too. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wstringop-overflow"
+  longjmp((struct __jmp_buf_tag *)(void *)buf->__cancel_jmp_buf, 1);
+#pragma GCC diagnostic pop
+}
+
+_Noreturn void ub_thread_exit(void *ret)
+{
+  struct ub_thread *t = ub_thread_self();
+  if (t == NULL || t->exiting)
+    ub_thread_finish(ret);
+  t->exiting = true;
+  t->exit_value = ret;
+  unwind(t);
+}
+
+void __pthread_register_cancel(__pthread_unwind_buf_t *buf)
+{
+  struct ub_thread *t = ub_thread_self();
+  if (t == NULL) {
+    ub_real_ensure();
+    real.__pthread_register_cancel(buf);
+    return;
+  }
+  buf->__pad[0] = t->cleanup;
+  t->cleanup = buf;
+}
+
+void __pthread_unregister_cancel(__pthread_unwind_buf_t *buf)
+{
+  struct ub_thread *t = ub_thread_self();
+  if (t == NULL) {
+    ub_real_ensure();
+    real.__pthread_unregister_cancel(buf);
+    return;
+  }
+  t->cleanup = buf->__pad[0];
+}
+
+void __pthread_unwind_next(__pthread_unwind_buf_t *buf)
+{
+  struct ub_thread *t = ub_thread_self();
+  if (t == NULL) {
+    ub_real_ensure();
+    real.__pthread_unwind_next(buf);
+  }
+  /* The handler of buf has run; t->cleanup already names the next. */
+  unwind(t);
+}
 
 void ub_cancel_point(void)
 {

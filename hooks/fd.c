@@ -8,6 +8,9 @@
  * waiting on that fd with EBADF and drop its registration (while the fd
  * still names the file, so epoll can be told), then do the real call.
  *
+ * fcntl(F_SETLKW) waits for a record lock on a helper thread
+ * (hooks/offload.c), so the other green threads run meanwhile.
+ *
  * fcntl(F_SETFL) and ioctl(FIONBIO) change the blocking mode the hooks
  * honour; F_GETFL needs nothing, since unblock never sets O_NONBLOCK on
  * the program's files.  setsockopt of SO_RCVTIMEO or SO_SNDTIMEO changes
@@ -20,6 +23,7 @@
 #include <sys/socket.h>
 
 #include "fdio.h"
+#include "offload.h"
 
 /* fd is about to be closed or replaced: waiters get EBADF. */
 static void forget(int fd)
@@ -97,8 +101,25 @@ int dup2(int fd, int fd2)
   return fd == fd2 ? r : made(r, UB_FD_UNKNOWN);
 }
 
+struct lock_call {
+  int (*call)(int, int, ...);
+  int fd, cmd;
+  void *arg;
+};
+
+static long lock_wait(void *p)
+{
+  struct lock_call *c = p;
+  return c->call(c->fd, c->cmd, c->arg);
+}
+
 static int do_fcntl(int (*call)(int, int, ...), int fd, int cmd, void *arg)
 {
+  if (cmd == F_SETLKW || cmd == F_OFD_SETLKW) {
+    /* A record lock wait has no fd readiness: a helper thread waits. */
+    struct lock_call c = {call, fd, cmd, arg};
+    return (int)ub_offload(lock_wait, &c);
+  }
   int r = call(fd, cmd, arg);
   if (r < 0)
     return r;

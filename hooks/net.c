@@ -271,8 +271,8 @@ struct accept_op {
 static long accept_attempt(struct ub_io_op *op, enum ub_fd_kind kind)
 {
   struct accept_op *o = (struct accept_op *)op;
-  if (kind != UB_FD_PLAIN && !ub_io_ready(op->fd, POLLIN))
-    return -EAGAIN;
+  if (kind == UB_FD_SOCKET && !ub_io_ready(op->fd, POLLIN))
+    return -EAGAIN; /* (not a socket: the real call says ENOTSOCK) */
   long r = o->four ? real.accept4(op->fd, o->addr, o->addrlen, o->flags)
                    : real.accept(op->fd, o->addr, o->addrlen);
   if (r >= 0)
@@ -329,6 +329,7 @@ static long do_connect(struct ub_sched *s, int fd, const struct sockaddr *addr,
     return ub_sys(real.connect(fd, addr, len));
   ub_cancel_point();
   long r = connect_now(fd, addr, len, fl);
+  long first = r;
   uint64_t t = ub_fd_timeout(fd, fi, UB_OUT);
   uint64_t deadline =
       t == UB_NEVER ? UB_NEVER : ub_clock_after(ub_clock_now(), t);
@@ -336,8 +337,8 @@ static long do_connect(struct ub_sched *s, int fd, const struct sockaddr *addr,
     if (r != -EINPROGRESS && r != -EAGAIN && r != -EALREADY)
       return r;
     int w = ub_io_wait(s, fd, fi, UB_OUT, deadline);
-    if (w == -ETIMEDOUT)
-      return -EINPROGRESS;
+    if (w == -ETIMEDOUT) /* a connect already under way says EALREADY */
+      return first == -EALREADY ? -EALREADY : -EINPROGRESS;
     if (w == -EINTR || w == -ECANCELED) {
       ub_cancel_point();
       if (w == -EINTR && (deadline != UB_NEVER || !ub_io_restart()))
@@ -354,9 +355,15 @@ static long do_connect(struct ub_sched *s, int fd, const struct sockaddr *addr,
     socklen_t elen = sizeof(err);
     if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) != 0)
       return -errno;
-    if (err == 0 && !ub_io_ready(fd, POLLOUT))
+    if (err != 0)
+      return -err;
+    if (!ub_io_ready(fd, POLLOUT))
       continue; /* a stale wake-up: still connecting */
-    return -err;
+    /* Connected.  One more connect moves the socket to the connected
+     * state, as the kernel's own blocking connect does before it returns,
+     * so that a later connect says EISCONN. */
+    r = connect_now(fd, addr, len, fl);
+    return r == -EISCONN ? 0 : r;
   }
 }
 

@@ -188,8 +188,9 @@ int ppoll(struct pollfd *fds, nfds_t nfds, const struct timespec *timeout,
     return -1;
   }
   uint64_t old;
-  ub_sig_swap_mask(mask, &old);
-  long r = do_poll(s, fds, nfds, deadline_ts(timeout));
+  long r = ub_sig_swap_mask(mask, &old);
+  if (r == 0)
+    r = do_poll(s, fds, nfds, deadline_ts(timeout));
   ub_sig_restore_mask(mask, old);
   return (int)ub_ret(r);
 }
@@ -288,8 +289,9 @@ int pselect(int nfds, fd_set *rd, fd_set *wr, fd_set *ex,
     return -1;
   }
   uint64_t old;
-  ub_sig_swap_mask(mask, &old);
-  long r = do_select(s, nfds, rd, wr, ex, deadline_ts(timeout));
+  long r = ub_sig_swap_mask(mask, &old);
+  if (r == 0)
+    r = do_select(s, nfds, rd, wr, ex, deadline_ts(timeout));
   ub_sig_restore_mask(mask, old);
   return (int)ub_ret(r);
 }
@@ -315,8 +317,9 @@ static long do_epoll(struct ub_sched *s, int epfd, struct epoll_event *events,
   struct epoll_ctx c = {epfd, events, max};
   unsigned dir = UB_IN;
   uint64_t old;
-  ub_sig_swap_mask(mask, &old);
-  long r = wait_many(s, epoll_try, &c, &epfd, &dir, 1, deadline);
+  long r = ub_sig_swap_mask(mask, &old);
+  if (r == 0)
+    r = wait_many(s, epoll_try, &c, &epfd, &dir, 1, deadline);
   ub_sig_restore_mask(mask, old);
   return r;
 }
@@ -347,6 +350,11 @@ int epoll_pwait2(int epfd, struct epoll_event *events, int max,
   if (s == NULL ||
       (timeout != NULL && timeout->tv_sec == 0 && timeout->tv_nsec == 0))
     return real.epoll_pwait2(epfd, events, max, timeout, mask);
+  if (timeout != NULL && (timeout->tv_sec < 0 || timeout->tv_nsec < 0 ||
+                          timeout->tv_nsec >= (long)UB_NSEC_PER_SEC)) {
+    errno = EINVAL;
+    return -1;
+  }
   return (int)ub_ret(
       do_epoll(s, epfd, events, max, deadline_ts(timeout), mask));
 }

@@ -3,14 +3,18 @@
  *
  * rwlocks prefer readers, as glibc's default kind does: a reader gets in
  * whenever no writer holds the lock, so a thread may take a read lock it
- * already holds even while a writer waits.  The unlock that frees the lock
- * hands it over: to every waiting reader if the departing holder was a
- * writer and readers wait, else to the oldest waiting writer.
+ * already holds even while a writer waits.  The kind
+ * PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP (from the attribute, or its
+ * static initializer, which sets glibc's __flags word: we keep that word
+ * where it is) keeps new readers out while a writer waits.  The unlock that
+ * frees the lock hands it over: to every waiting reader if the departing holder
+ * was a writer and readers wait, else to the oldest waiting writer.
  *
  * A spinlock must not spin the carrier against a green thread that holds
  * it and cannot run: a green thread that finds it taken yields instead.
  */
 #include <errno.h>
+#include <stddef.h>
 
 #include "hook.h"
 #include "sync.h"
@@ -22,8 +26,24 @@ struct ub_rwlock {
   unsigned readers;
   uintptr_t writer; /* token of the writer holding it; 0: none */
   struct ub_waitq q;
+  char unused[16];
+  unsigned kind; /* glibc's __flags: PTHREAD_RWLOCK_PREFER_*_NP */
 };
 _Static_assert(sizeof(struct ub_rwlock) <= sizeof(pthread_rwlock_t), "rw");
+_Static_assert(offsetof(struct ub_rwlock, kind) ==
+                   offsetof(pthread_rwlock_t, __data.__flags),
+               "rwlock kind where the static initializers put it");
+
+/* Must a new reader queue behind a waiting writer?  Under the spinlock. */
+static bool writer_first(const struct ub_rwlock *rw)
+{
+  if (rw->kind != PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP)
+    return false;
+  for (const struct ub_waiter *w = rw->q.head; w != NULL; w = w->next)
+    if (w->kind == WRITER)
+      return true;
+  return false;
+}
 
 /* Hand the free lock to waiters; called under the spinlock. */
 static void hand_over(struct ub_rwlock *rw)
@@ -57,7 +77,7 @@ static int lock(pthread_rwlock_t *p, int kind, uint64_t deadline)
   int err = 0;
   if (rw->writer == me)
     err = -EDEADLK;
-  else if (kind == READER && rw->writer == 0)
+  else if (kind == READER && rw->writer == 0 && !writer_first(rw))
     rw->readers++;
   else if (kind == WRITER && rw->writer == 0 && rw->readers == 0)
     rw->writer = me;
@@ -91,8 +111,11 @@ static int timed(pthread_rwlock_t *p, int kind, clockid_t clock,
 
 int pthread_rwlock_init(pthread_rwlock_t *p, const pthread_rwlockattr_t *attr)
 {
-  (void)attr;
+  int kind = PTHREAD_RWLOCK_DEFAULT_NP;
+  if (attr != NULL)
+    pthread_rwlockattr_getkind_np(attr, &kind);
   *p = (pthread_rwlock_t){0};
+  ((struct ub_rwlock *)p)->kind = (unsigned)kind;
   return 0;
 }
 

@@ -19,6 +19,7 @@
 #include "hook.h"
 #include "sync.h"
 #include "sys.h"
+#include "fdio.h"
 #include "thread.h"
 
 #define PRIVATE_FLAG 128 /* glibc's `private` for a process-private sem */
@@ -126,6 +127,10 @@ static int wait_green(struct ub_sem *s, uint64_t deadline)
     }
     if (r == -ECANCELED)
       ub_cancel_point();
+    /* The kernel restarts an untimed futex wait under SA_RESTART, and
+     * never a timed one: sem_wait and sem_timedwait differ the same way. */
+    if (r == -EINTR && deadline == UB_NEVER && ub_io_restart())
+      continue;
     if (r == -EINTR || r == -ECANCELED)
       return -EINTR;
   }
@@ -143,6 +148,8 @@ int sem_clockwait(sem_t *sem, clockid_t clock, const struct timespec *abstime)
   if (ub_hook_enter() == NULL)
     return real.sem_clockwait(sem, clock, abstime);
   struct ub_sem *s = (struct ub_sem *)sem;
+  if (abstime->tv_nsec < 0 || abstime->tv_nsec >= (long)UB_NSEC_PER_SEC)
+    return (int)ub_ret(-EINVAL); /* checked first, as glibc does */
   if (try_take(s))
     return 0;
   uint64_t deadline;

@@ -65,6 +65,9 @@ static void call_user(int sig, siginfo_t *info, void *uc)
     user[sig].sa_handler = SIG_DFL;
     user[sig].sa_flags &= ~SA_SIGINFO;
   }
+  struct ub_thread *t = ub_thread_self();
+  if (t != NULL)
+    t->handled++;
   ub_sig_depth++;
   if (a.sa_flags & SA_SIGINFO)
     a.sa_sigaction(sig, info, uc);
@@ -88,14 +91,25 @@ static void trampoline(int sig, siginfo_t *info, void *uc)
   errno = saved;
 }
 
-/* The green thread the kernel would have interrupted, or NULL. */
+/*
+ * The green thread the kernel would have picked: the main thread if it
+ * does not block the signal, else one parked in an interruptible wait,
+ * else any that does not block it.  NULL if every one blocks it (it was
+ * let in while a thread that does not block it existed; it has exited).
+ */
 static struct ub_coro *target(struct ub_sched *s, int sig)
 {
-  struct ub_coro *pick = NULL;
-  for (struct ub_coro *c = s->all; c != NULL; c = c->all_next)
-    if (c->intr_wait != NULL && !(c->sigmask & bit(sig)))
-      pick = c; /* the oldest (the main thread) wins */
-  return pick;
+  struct ub_coro *waiting = NULL, *any = NULL, *main = NULL;
+  for (struct ub_coro *c = s->all; c != NULL; c = c->all_next) {
+    if (c->sigmask & bit(sig))
+      continue;
+    if (c->id == 1)
+      main = c;
+    if (c->intr_wait != NULL)
+      waiting = c;
+    any = c;
+  }
+  return main != NULL ? main : waiting != NULL ? waiting : any;
 }
 
 static void on_signals(struct ub_sched *s)
@@ -106,10 +120,15 @@ static void on_signals(struct ub_sched *s)
     if (!(sigs & 1))
       continue;
     struct ub_coro *c = target(s, sig);
-    if (c != NULL) {
+    if (c != NULL && c->intr_wait != NULL) {
+      /* Its blocking call is interrupted; the handler runs on it. */
       atomic_fetch_or(&c->sigpending, bit(sig));
       ub_loop_post(c->intr_wait, -EINTR);
+    } else if (c != NULL && c->state == UB_CORO_RUNNABLE) {
+      atomic_fetch_or(&c->sigpending, bit(sig)); /* runs when it runs */
     } else {
+      /* The thread waits on a lock or a join, which a handler does not
+       * end: the handler runs now, in the carrier's context. */
       ucontext_t uc;
       memset(&uc, 0, sizeof(uc));
       call_user(sig, &st->info[sig], &uc);
@@ -193,11 +212,9 @@ sighandler_t signal(int sig, sighandler_t handler)
 /* The calling green thread's mask after the real call changed it. */
 static void note_mask(void)
 {
-  struct ub_sched *s = ub_sched_tls;
   uint64_t m = 0;
   syscall(SYS_rt_sigprocmask, SIG_SETMASK, NULL, &m, UB_SIGSET_BYTES);
-  s->current->sigmask = m;
-  s->real_mask = m;
+  ub_sched_set_sigmask(ub_sched_tls->current, m);
 }
 
 int pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
@@ -218,13 +235,18 @@ int sigprocmask(int how, const sigset_t *set, sigset_t *old)
   return r;
 }
 
-void ub_sig_swap_mask(const sigset_t *mask, uint64_t *old)
+int ub_sig_swap_mask(const sigset_t *mask, uint64_t *old)
 {
   if (mask == NULL)
-    return;
+    return 0;
+  struct ub_thread *t = ub_thread_self();
+  unsigned handled = t != NULL ? t->handled : 0;
   *old = ub_sched_tls->current->sigmask;
   real.pthread_sigmask(SIG_SETMASK, mask, NULL);
   note_mask();
+  /* A pending signal the new mask lets in ran its handler just now: the
+   * call is interrupted before it waits, as natively. */
+  return t != NULL && t->handled != handled ? -EINTR : 0;
 }
 
 void ub_sig_restore_mask(const sigset_t *mask, uint64_t old)

@@ -17,8 +17,9 @@ size_t ub_sig_carrier_extra(void);
 void ub_sig_carrier_init(struct ub_sched *s);
 
 /* For ppoll, pselect, epoll_pwait: the calling green thread's mask becomes
- * *mask (if not NULL) for the wait; then the old one is restored. */
-void ub_sig_swap_mask(const sigset_t *mask, uint64_t *old);
+ * *mask (if not NULL) for the wait; then the old one is restored.  Returns
+ * -EINTR if a signal the new mask lets in was handled at once, else 0. */
+int ub_sig_swap_mask(const sigset_t *mask, uint64_t *old);
 void ub_sig_restore_mask(const sigset_t *mask, uint64_t old);
 
 #endif

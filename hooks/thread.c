@@ -58,7 +58,7 @@ static void *thread_main(void *arg)
   ub_thread_exit(t->fn(t->arg));
 }
 
-_Noreturn void ub_thread_exit(void *ret)
+_Noreturn void ub_thread_finish(void *ret)
 {
   struct ub_thread *t = ub_thread_self();
   if (t != NULL) {
@@ -141,6 +141,8 @@ static int join(pthread_t thread, void **ret, uint64_t deadline)
   struct ub_coro *c = ub_thread_coro(thread);
   if (ub_hook_enter() == NULL)
     return join_native(c, ret, deadline);
+  if (deadline == 0 && c == ub_sched_current())
+    return EBUSY; /* tryjoin: "still running" comes first */
   int err = -ub_sched_join(c, ret, deadline);
   if (err == 0 || err == EBUSY || err == ETIMEDOUT)
     return err;

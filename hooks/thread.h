@@ -39,6 +39,11 @@ struct ub_thread {
   bool exiting;
   /* A signal delivered while parked: restart the call (SA_RESTART)? */
   bool intr_restart;
+  unsigned handled; /* signal handlers run on this thread so far */
+  /* pthread_cleanup_push buffers, innermost first (hooks/cancel.c), and
+   * the value pthread_exit passes on once they have run. */
+  void *cleanup;
+  void *exit_value;
 };
 
 /* The calling green thread's state, or NULL. */
@@ -63,8 +68,10 @@ int ub_thread_adopt(struct ub_coro *c);
 void ub_key_adopt(struct ub_thread *t);
 void ub_key_exit(struct ub_thread *t);
 
-/* End the calling green thread: destructors, then the scheduler's exit. */
+/* End the calling green thread: its cleanup handlers (hooks/cancel.c),
+ * then ub_thread_finish: key destructors and the scheduler's exit. */
 _Noreturn void ub_thread_exit(void *ret);
+_Noreturn void ub_thread_finish(void *ret);
 
 /*
  * A cancellation point: if a cancel is pending and enabled, the calling

@@ -113,6 +113,5 @@ unsigned int sleep(unsigned int seconds)
   struct timespec ts = {(time_t)seconds, 0}, rem;
   if (nanosleep(&ts, &rem) == 0)
     return 0;
-  /* glibc rounds the unslept time to the nearest second. */
-  return (unsigned)rem.tv_sec + (rem.tv_nsec >= 500000000L);
+  return (unsigned)rem.tv_sec; /* whole seconds not slept, as glibc */
 }

@@ -11,12 +11,13 @@
  *     to "no syscall": forgetting an fd the kernel already knows is applied
  *     at once, because it precedes close(), after which the fd could no
  *     longer be named to the kernel.
- *   poll(timeout, out, max) applies the recorded changes, waits for at most
- *     timeout nanoseconds (UB_NEVER: forever, 0: do not block) and stores up
- *     to max events in out.  It returns their number or -errno; EINTR
- *     returns 0 events.  A registration the kernel refused comes back as an
- *     event with `err` set, so the loop can fail that fd's waiters instead
- *     of letting them sleep forever.
+ *   poll(timeout, mask, out, max) applies the recorded changes, waits for
+ *     at most timeout nanoseconds (UB_NEVER: forever, 0: do not block), with
+ *     the signal mask *mask for the length of the wait (NULL: the thread's
+ *     own), and stores up to max events in out.  It returns their number or
+ * -errno; EINTR returns 0 events.  A registration the kernel refused comes back
+ * as an event with `err` set, so the loop can fail that fd's waiters instead of
+ * letting them sleep forever.
  *
  * Only loop/epoll.c includes <sys/epoll.h>.
  */
@@ -51,8 +52,8 @@ struct ub_backend_ops {
   int (*init)(struct ub_backend **out);
   void (*fini)(struct ub_backend *b);
   int (*modify)(struct ub_backend *b, int fd, uint64_t token, unsigned events);
-  int (*poll)(struct ub_backend *b, uint64_t timeout_ns, struct ub_event *out,
-              int max);
+  int (*poll)(struct ub_backend *b, uint64_t timeout_ns, const uint64_t *mask,
+              struct ub_event *out, int max);
 };
 
 extern const struct ub_backend_ops ub_backend_epoll;

@@ -133,13 +133,14 @@ static unsigned from_epoll(uint32_t e)
          ((e & EPOLLERR) ? UB_ERR : 0);
 }
 
-static int wait_events(struct ub_backend *b, uint64_t timeout_ns, int max)
+static int wait_events(struct ub_backend *b, uint64_t timeout_ns,
+                       const uint64_t *mask, int max)
 {
   if (!b->no_pwait2) {
     struct timespec ts = {(time_t)(timeout_ns / UB_NSEC_PER_SEC),
                           (long)(timeout_ns % UB_NSEC_PER_SEC)};
     int r = (int)syscall(SYS_epoll_pwait2, b->epfd, b->evs, max,
-                         timeout_ns == UB_NEVER ? NULL : &ts, NULL,
+                         timeout_ns == UB_NEVER ? NULL : &ts, mask,
                          UB_SIGSET_BYTES);
     if (r >= 0 || errno != ENOSYS)
       return r;
@@ -150,12 +151,12 @@ static int wait_events(struct ub_backend *b, uint64_t timeout_ns, int max)
     uint64_t up = (timeout_ns + 999999) / 1000000;
     ms = up > INT_MAX ? INT_MAX : (int)up;
   }
-  return (int)syscall(SYS_epoll_pwait, b->epfd, b->evs, max, ms, NULL,
+  return (int)syscall(SYS_epoll_pwait, b->epfd, b->evs, max, ms, mask,
                       UB_SIGSET_BYTES);
 }
 
 static int epoll_poll(struct ub_backend *b, uint64_t timeout_ns,
-                      struct ub_event *out, int max)
+                      const uint64_t *mask, struct ub_event *out, int max)
 {
   int n = flush(b, out, max);
   if (n > 0 || b->npend > 0)
@@ -163,7 +164,7 @@ static int epoll_poll(struct ub_backend *b, uint64_t timeout_ns,
   if (n == max)
     return n;
   int room = max - n < BATCH ? max - n : BATCH;
-  int r = wait_events(b, timeout_ns, room);
+  int r = wait_events(b, timeout_ns, mask, room);
   if (r < 0)
     return errno == EINTR ? n : -errno;
   for (int i = 0; i < r; i++)

@@ -376,7 +376,8 @@ int ub_loop_tick(struct ub_loop *l, bool block)
   }
   int nev = 0;
   if (timeout != 0 || l->nfds > 0) {
-    nev = l->ops->poll(l->bk, timeout, l->events, 256);
+    nev = l->ops->poll(l->bk, timeout, timeout != 0 ? l->wait_mask : NULL,
+                       l->events, 256);
     if (nev < 0)
       return nev;
   }

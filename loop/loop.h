@@ -64,6 +64,9 @@ struct ub_loop {
   int wake_fd;         /* eventfd: the cross-thread doorbell */
   atomic_int notified; /* the doorbell rang and was not yet answered */
   _Atomic(struct ub_wait *) inbox; /* waits posted from any thread */
+  /* The signal mask for a blocking wait (NULL: the thread's own); the
+   * scheduler sets it to the signals every green thread blocks. */
+  const uint64_t *wait_mask;
   struct ub_event events[256];
 };
 

@@ -111,13 +111,13 @@ static unsigned from_poll(short r)
 }
 
 static int poll_poll(struct ub_backend *b, uint64_t timeout_ns,
-                     struct ub_event *out, int max)
+                     const uint64_t *mask, struct ub_event *out, int max)
 {
   struct timespec ts = {(time_t)(timeout_ns / UB_NSEC_PER_SEC),
                         (long)(timeout_ns % UB_NSEC_PER_SEC)};
   int r =
       (int)syscall(SYS_ppoll, b->fds, b->n, timeout_ns == UB_NEVER ? NULL : &ts,
-                   NULL, UB_SIGSET_BYTES);
+                   mask, UB_SIGSET_BYTES);
   if (r < 0)
     return errno == EINTR ? 0 : -errno;
   int n = 0;

@@ -84,6 +84,32 @@ static void all_remove(struct ub_sched *s, struct ub_coro *c)
     c->all_next->all_prev = c->all_prev;
 }
 
+static void count_mask(struct ub_sched *s, uint64_t mask, int delta)
+{
+  for (; mask != 0; mask &= mask - 1)
+    s->blocked[__builtin_ctzll(mask)] += (unsigned)delta;
+}
+
+void ub_sched_set_sigmask(struct ub_coro *c, uint64_t mask)
+{
+  struct ub_sched *s = c->home;
+  count_mask(s, c->sigmask, -1);
+  count_mask(s, mask, +1);
+  c->sigmask = mask;
+  if (c == s->current)
+    s->real_mask = mask;
+}
+
+/* The signals every live green thread blocks. */
+static uint64_t idle_mask(const struct ub_sched *s)
+{
+  uint64_t m = 0;
+  for (int b = 0; b < 64; b++)
+    if (s->blocked[b] >= s->live)
+      m |= 1ull << b;
+  return m;
+}
+
 /* The signal mask and pending signals travel with the green thread. */
 static void signal_state(struct ub_sched *s, struct ub_coro *c)
 {
@@ -210,7 +236,10 @@ int ub_sched_run(struct ub_sched *s)
     }
     if (s->live == 0)
       return 0;
-    int n = ub_loop_tick(&s->loop, s->rq_head == NULL);
+    bool idle = s->rq_head == NULL;
+    if (idle)
+      s->idle_mask = idle_mask(s);
+    int n = ub_loop_tick(&s->loop, idle);
     if (n < 0)
       return n;
     if (atomic_load_explicit(&s->deferred, memory_order_relaxed) != 0 &&
@@ -229,6 +258,7 @@ static void start(struct ub_sched *s, struct ub_coro *c, struct ub_coro **out,
     c->sigmask = s->current->sigmask; /* as a new thread inherits it */
   else
     c->sigmask = s->real_mask;
+  count_mask(s, c->sigmask, +1);
   all_add(s, c);
   c->id = ++s->next_id;
   c->born = ub_clock_now();
@@ -301,6 +331,8 @@ int ub_sched_adopt(struct ub_sched *s, struct ub_coro **self,
   c->state = UB_CORO_RUNNING;
   c->sigmask = s->real_mask;
   all_add(s, c);
+  count_mask(s, c->sigmask, +1);
+  s->loop.wait_mask = &s->idle_mask;
   s->on_empty = on_empty;
   ub_coro_prepare(&s->main, carrier_main, s);
   s->current = c;
@@ -316,8 +348,13 @@ int ub_sched_after_fork(struct ub_sched *s)
   s->live = 1;
   s->all = NULL;
   all_add(s, s->current);
+  for (int b = 0; b < 64; b++)
+    s->blocked[b] = 0;
+  count_mask(s, s->current->sigmask, +1);
   s->leaving = NULL;
-  return ub_loop_after_fork(&s->loop);
+  int err = ub_loop_after_fork(&s->loop);
+  s->loop.wait_mask = &s->idle_mask;
+  return err;
 }
 
 void ub_sched_yield(void)
@@ -337,6 +374,7 @@ _Noreturn void ub_sched_exit(void *ret)
   c->ret = ret;
   c->state = UB_CORO_DEAD;
   all_remove(s, c);
+  count_mask(s, c->sigmask, -1);
   s->dead_stack = c->stack;
   s->live--;
   uintptr_t j = atomic_exchange(&c->join, UB_JOIN_DEAD);

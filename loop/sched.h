@@ -47,6 +47,11 @@ struct ub_sched {
   void *altstack;
   struct ub_coro *all; /* every live green thread, newest first */
   uint64_t real_mask;  /* the carrier thread's signal mask, as last set */
+  /* How many live green threads block each signal; a signal every one of
+   * them blocks stays blocked while the carrier waits on the loop, and any
+   * other is let in, to be handed to a thread that takes it. */
+  unsigned blocked[64];
+  uint64_t idle_mask;
   /* Signals that landed while the carrier's own context ran: the handler
    * only records them here, and the scheduler passes them to on_signals
    * (hooks/signal.c) between ticks, where it is safe to resume waits. */
@@ -124,6 +129,10 @@ int ub_sched_wait_fd(int fd, unsigned dir, uint64_t deadline);
 int ub_sched_pass(int fd, unsigned dir);
 /* Park until the monotonic deadline.  0, -EINTR, or -errno. */
 int ub_sched_sleep(uint64_t deadline);
+
+/* c's signal mask is now mask (bit sig-1).  The caller has already set
+ * the carrier's real mask if c is running. */
+void ub_sched_set_sigmask(struct ub_coro *c, uint64_t mask);
 
 /* The calling thread's scheduler, for inline fast paths. */
 extern __thread struct ub_sched *ub_sched_tls
