@@ -5,61 +5,175 @@
  * an fdopen'd socket, or on a tty stdin, would block the carrier until a
  * line arrives, and with it every other green thread; two green threads
  * talking through stdio in one process would deadlock.  So the input
- * functions that refill a buffer wait on the loop first: when the FILE's
- * buffer is empty and its fd is a socket, pipe or tty that the program
- * left blocking, the green thread parks until the fd is readable, then
- * makes the real call, which finds data waiting.
+ * functions fill the FILE's buffer themselves before glibc looks at it:
+ * with green reads (our read(), which waits on the loop), until it holds
+ * what the call needs (a line for fgets and getline, the bytes for fread,
+ * one byte for getc), or is full, or the stream hit end of file or an
+ * error.  glibc then finds the data waiting and never reads by itself.
  *
- * That covers a refill that one arrival of data satisfies.  A call that
- * needs a second refill (a line split across two TCP segments) may still
- * block the carrier in the second read (docs/limits.md).  A signal handler
- * that interrupts the wait makes the call fail with EINTR and the stream's
- * error flag set, as a read interrupted natively does; SA_RESTART restarts
- * the wait.
+ * This writes glibc's FILE fields (struct _IO_FILE, public in layout): the
+ * read area [_IO_read_ptr, _IO_read_end) inside the buffer [_IO_buf_base,
+ * _IO_buf_end), and the EOF and error flags.  It does what glibc's own
+ * underflow does, with glibc's own exported steps where there are some
+ * (_IO_doallocbuf, _IO_switch_to_get_mode for a stream that was writing):
+ * move the unread bytes to the front, then read after them; on end of
+ * file set _IO_EOF_SEEN, which glibc treats as sticky.  A line longer than
+ * the buffer grows it (glibc mallocs it), up to 1 MiB.  A stream it cannot
+ * fill that way (unbuffered, in ungetc's backup area, a regular file,
+ * non-blocking) is left to glibc.
+ *
+ * Like glibc before a read, a line-buffered or unbuffered input stream
+ * first flushes a line-buffered stdout, so a prompt shows before the wait.
+ * A signal handler that interrupts the wait makes the call fail with EINTR
+ * and the error flag set, as an interrupted read does; under SA_RESTART
+ * the wait goes on.  What the needs above do not foresee (a line over
+ * 1 MiB, a scanf format spanning lines) still makes glibc read again,
+ * which blocks the carrier (docs/limits.md).
  */
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "fdio.h"
 #include "thread.h"
 
-/* 0: go ahead with the real call; -EINTR: report an interrupted read. */
-static int wait_input(FILE *f)
+/* glibc's FILE flags (libio.h). */
+#define F_USER_BUF 0x0001
+#define F_UNBUFFERED 0x0002
+#define F_NO_READS 0x0004
+#define F_NO_WRITES 0x0008
+#define F_EOF_SEEN 0x0010
+#define F_ERR_SEEN 0x0020
+#define F_LINKED 0x0080
+#define F_IN_BACKUP 0x0100
+#define F_LINE_BUF 0x0200
+#define F_PUTTING 0x0800
+
+/* glibc's own libio steps, exported since 2.2.5. */
+int _IO_switch_to_get_mode(FILE *f);
+int _IO_doallocbuf(FILE *f);
+
+/* The most a buffer is grown to hold one line or one fread. */
+#define GROW_MAX ((size_t)1 << 20)
+
+/*
+ * What a call needs in the buffer before glibc may look: a byte (ONE),
+ * `bytes` bytes (BYTES), a line (a delimiter, or `bytes` bytes if that
+ * comes first), or for scanf (SCAN) a line with something in it besides
+ * white space, since a conversion skips white space first.
+ */
+enum { ONE = -1, BYTES = -2, SCAN = -3 };
+
+static bool enough(const FILE *f, int need, size_t bytes)
+{
+  const char *p = f->_IO_read_ptr, *end = f->_IO_read_end;
+  size_t avail = (size_t)(end - p);
+  switch (need) {
+  case ONE: return avail > 0;
+  case BYTES: return avail >= bytes;
+  case SCAN:
+    while (p < end && (*p == ' ' || (*p >= '\t' && *p <= '\r')))
+      p++;
+    return p < end && memchr(p, '\n', (size_t)(end - p)) != NULL;
+  default:
+    return (bytes != 0 && avail >= bytes) || memchr(p, need, avail) != NULL;
+  }
+}
+
+/* As glibc before it reads: flush a line-buffered stdout. */
+static void flush_prompt(FILE *f)
+{
+  if ((f->_flags & (F_LINE_BUF | F_UNBUFFERED)) && f != stdout &&
+      (stdout->_flags & (F_LINKED | F_NO_WRITES | F_LINE_BUF)) ==
+          (F_LINKED | F_LINE_BUF))
+    fflush(stdout);
+}
+
+/* Make the read area start the buffer; false if it cannot grow. */
+static bool make_room(FILE *f)
+{
+  size_t avail = (size_t)(f->_IO_read_end - f->_IO_read_ptr);
+  size_t size = (size_t)(f->_IO_buf_end - f->_IO_buf_base);
+  char *base = f->_IO_buf_base;
+  if (f->_IO_read_ptr != base) {
+    memmove(base, f->_IO_read_ptr, avail);
+  } else if (avail == size) {
+    /* Full of one long line: grow the buffer (glibc mallocs it, and frees
+     * it with free unless the program gave it). */
+    if ((f->_flags & F_USER_BUF) || size >= GROW_MAX)
+      return false;
+    base = realloc(base, size * 2);
+    if (base == NULL)
+      return false;
+    size *= 2;
+  }
+  f->_IO_buf_base = base;
+  f->_IO_buf_end = base + size;
+  f->_IO_read_base = f->_IO_read_ptr = base;
+  f->_IO_read_end = base + avail;
+  f->_IO_write_base = f->_IO_write_ptr = f->_IO_write_end = base;
+  return true;
+}
+
+/*
+ * Fill f's buffer for a call that needs `need` (with `bytes`).  0: call
+ * glibc now; -EINTR: report an interrupted read.
+ */
+static int fill(FILE *f, int need, size_t bytes)
 {
   struct ub_sched *s = ub_hook_enter();
-  if (s == NULL || f == NULL || f->_IO_read_ptr < f->_IO_read_end)
+  if (s == NULL || f == NULL ||
+      (f->_flags &
+       (F_NO_READS | F_EOF_SEEN | F_ERR_SEEN | F_IN_BACKUP | F_UNBUFFERED)))
     return 0;
   int fd = f->_fileno;
   struct ub_fdinfo *fi = ub_fd_info(fd);
   if (fi == NULL || ub_fd_kind(fd, fi) == UB_FD_PLAIN || ub_fd_nonblock(fd, fi))
     return 0;
-  uint64_t t = ub_fd_timeout(fd, fi, UB_IN);
-  uint64_t deadline =
-      t == UB_NEVER ? UB_NEVER : ub_clock_after(ub_clock_now(), t);
-  ub_cancel_point();
-  while (!ub_io_ready(fd, POLLIN)) {
-    int w = ub_io_wait(s, fd, fi, UB_IN, deadline);
-    if (w == -ECANCELED)
-      ub_cancel_point();
-    else if (w == -EINTR && !(deadline == UB_NEVER && ub_io_restart()))
-      return -EINTR;
-    else if (w < 0 && w != -EINTR)
-      return 0; /* timeout, EBADF, a file after all: the real call says */
+  int saved = errno;
+  if (f->_IO_buf_base == NULL) {
+    _IO_doallocbuf(f);
+    if (f->_IO_buf_base == NULL)
+      return 0;
+    f->_IO_read_base = f->_IO_read_ptr = f->_IO_read_end = f->_IO_buf_base;
   }
+  if ((f->_flags & F_PUTTING) && _IO_switch_to_get_mode(f) == EOF)
+    return 0; /* its pending output failed: glibc reports that */
+  if (!enough(f, need, bytes))
+    flush_prompt(f);
+  while (!enough(f, need, bytes)) {
+    if (f->_IO_read_end == f->_IO_buf_end && !make_room(f))
+      break; /* glibc takes it from here */
+    ssize_t n = read(fd, f->_IO_read_end,
+                     (size_t)(f->_IO_buf_end - f->_IO_read_end)); /* parks */
+    if (n > 0) {
+      f->_IO_read_end += n;
+    } else if (n == 0) {
+      f->_flags |= F_EOF_SEEN;
+      break;
+    } else if (errno == EINTR) {
+      return -EINTR;
+    } else {
+      f->_flags |= F_ERR_SEEN;
+      return 0; /* with the read's errno, as glibc would leave it */
+    }
+  }
+  errno = saved;
   return 0;
 }
 
-/* The stream failed as an interrupted read would make it fail. */
+/* The stream failed as an interrupted read makes it fail. */
 static void interrupted(FILE *f)
 {
-  f->_flags |= 0x20; /* _IO_ERR_SEEN: ferror() is now true */
+  f->_flags |= F_ERR_SEEN;
   errno = EINTR;
 }
 
 char *fgets(char *str, int n, FILE *stream)
 {
-  if (wait_input(stream) != 0) {
+  if (n > 1 && fill(stream, '\n', (size_t)n - 1) != 0) {
     interrupted(stream);
     return NULL;
   }
@@ -68,7 +182,7 @@ char *fgets(char *str, int n, FILE *stream)
 
 ssize_t getdelim(char **line, size_t *n, int delim, FILE *stream)
 {
-  if (wait_input(stream) != 0) {
+  if (fill(stream, (unsigned char)delim, 0) != 0) {
     interrupted(stream);
     return -1;
   }
@@ -87,7 +201,8 @@ ssize_t getline(char **line, size_t *n, FILE *stream)
 
 size_t fread(void *ptr, size_t size, size_t n, FILE *stream)
 {
-  if (size != 0 && n != 0 && wait_input(stream) != 0) {
+  if (size != 0 && n != 0 && n <= SIZE_MAX / size &&
+      fill(stream, BYTES, size * n) != 0) {
     interrupted(stream);
     return 0;
   }
@@ -96,7 +211,7 @@ size_t fread(void *ptr, size_t size, size_t n, FILE *stream)
 
 int fgetc(FILE *stream)
 {
-  if (wait_input(stream) != 0) {
+  if (fill(stream, ONE, 0) != 0) {
     interrupted(stream);
     return EOF;
   }
@@ -115,7 +230,7 @@ int getchar(void)
 
 int __uflow(FILE *stream)
 {
-  if (wait_input(stream) != 0) {
+  if (fill(stream, ONE, 0) != 0) {
     interrupted(stream);
     return EOF;
   }
@@ -124,7 +239,7 @@ int __uflow(FILE *stream)
 
 int __underflow(FILE *stream)
 {
-  if (wait_input(stream) != 0) {
+  if (fill(stream, ONE, 0) != 0) {
     interrupted(stream);
     return EOF;
   }
@@ -133,7 +248,7 @@ int __underflow(FILE *stream)
 
 int __isoc99_vfscanf(FILE *stream, const char *format, va_list ap)
 {
-  if (wait_input(stream) != 0) {
+  if (fill(stream, SCAN, 0) != 0) {
     interrupted(stream);
     return EOF;
   }
