@@ -35,8 +35,9 @@ BENCH_BIN := $(B)/demos/bench/micro
 VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full \
             --errors-for-leak-kinds=definite --show-leak-kinds=definite
 
-# Overridden by demos/demos.mk.
+# Set by demos/demos.mk and tests/e2e/e2e.mk.
 DEMO_HTTP_BINS :=
+E2E_BIN :=
 
 .PHONY: demo-loop all check check-unit check-valgrind check-asan check-bats \
         format format-check bench demo install uninstall clean deps \
@@ -155,7 +156,7 @@ $(B)/demos/%: demos/%.c $(B)/libub.a
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 
 # The demos and the hook snippets bring their own rules.
-include demos/demos.mk
+include demos/demos.mk tests/e2e/e2e.mk
 -include tests/hooks/hooks.mk
 
 # ---- tests ------------------------------------------------------------------
@@ -183,7 +184,7 @@ check-asan:
 	$(MAKE) --no-print-directory B=build/asan UNBLOCK_BACKEND=poll \
 	  EXTRA_CFLAGS="-fsanitize=address -fno-omit-frame-pointer" check-unit
 
-check-bats: all $(DEMO_BIN) $(DEMO_HTTP_BINS)
+check-bats: all $(DEMO_BIN) $(DEMO_HTTP_BINS) $(E2E_BIN)
 	@echo "== end-to-end (bats)"
 	B=$(abspath $(B)) bats tests/
 

@@ -47,7 +47,7 @@ int pthread_cond_destroy(pthread_cond_t *pc)
   return c->q.head != NULL ? EBUSY : 0;
 }
 
-static int wait(struct ub_cond *c, struct ub_mutex *m, uint64_t deadline)
+static int cond_wait(struct ub_cond *c, struct ub_mutex *m, uint64_t deadline)
 {
   ub_cancel_point();
   if (c->pshared == PTHREAD_PROCESS_SHARED) {
@@ -81,7 +81,7 @@ static int wait(struct ub_cond *c, struct ub_mutex *m, uint64_t deadline)
 
 int pthread_cond_wait(pthread_cond_t *pc, pthread_mutex_t *pm)
 {
-  return -wait((struct ub_cond *)pc, (struct ub_mutex *)pm, UB_NEVER);
+  return -cond_wait((struct ub_cond *)pc, (struct ub_mutex *)pm, UB_NEVER);
 }
 
 int pthread_cond_clockwait(pthread_cond_t *pc, pthread_mutex_t *pm,
@@ -93,7 +93,7 @@ int pthread_cond_clockwait(pthread_cond_t *pc, pthread_mutex_t *pm,
   int err = ub_deadline_abs(clock, abstime, &deadline);
   if (err != 0)
     return -err;
-  return -wait((struct ub_cond *)pc, (struct ub_mutex *)pm, deadline);
+  return -cond_wait((struct ub_cond *)pc, (struct ub_mutex *)pm, deadline);
 }
 
 int pthread_cond_timedwait(pthread_cond_t *pc, pthread_mutex_t *pm,

@@ -2,13 +2,13 @@
  * offload.c - a minimal offload: one short-lived helper thread per call.
  *
  * For the few calls of this version that block with no readiness to wait
- * for (fcntl F_SETLKW, F_OFD_SETLKW).  The helper is a native thread with
- * every signal blocked, so signals keep going to the carrier; it makes the
- * call, records the result and errno, and posts the green thread's wait
- * through the loop's inbox.  The wait lives on the green thread's stack,
- * which stays put until that post resumes it, so the post is the helper's
- * last touch.  The next version replaces this with a bounded pool that
- * describes every call with libffi.
+ * for (fcntl F_SETLKW and F_OFD_SETLKW; wait, waitpid, wait4, waitid).  The
+ * helper is a native thread with every signal blocked, so signals keep going to
+ * the carrier; it makes the call, records the result and errno, and posts the
+ * green thread's wait through the loop's inbox.  The wait lives on the green
+ * thread's stack, which stays put until that post resumes it, so the post is
+ * the helper's last touch.  The next version replaces this with a bounded pool
+ * that describes every call with libffi.
  */
 #include "offload.h"
 

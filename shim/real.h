@@ -25,6 +25,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/types.h>

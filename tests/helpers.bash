@@ -77,8 +77,8 @@ E2E=$B/tests/e2e
 # Debian's python, not whatever python3 comes first on PATH.
 PY=/usr/bin/python3
 
-# require_cmd CMD...: skip the test, naming the Debian packages, when a
-# program it drives is missing (make print-deps lists them all).
+# require_cmd CMD...: skip the test when a program it drives is missing
+# (`make print-deps` lists the Debian packages of them all).
 require_cmd() {
   local c
   for c in "$@"; do
@@ -88,15 +88,16 @@ require_cmd() {
 }
 
 # start_bg NAME SECONDS CMD ARGS...: start CMD in the background in a
-# session of its own, bounded by `timeout SECONDS`, with stdout and stderr
-# in $BATS_TEST_TMPDIR/NAME.out and NAME.err.  Sets bg_pid, the pid of the
-# timeout process, which leads the process group of CMD and its children.
+# session of its own, bounded by `timeout SECONDS`, with stdin from
+# ${BG_STDIN:-/dev/null} and stdout and stderr in $BATS_TEST_TMPDIR/NAME.out
+# and NAME.err.  Sets bg_pid, the pid of the timeout process, which leads
+# the process group of CMD and its children.
 start_bg() {
   local name=$1 secs=$2
   shift 2
   setsid timeout -k 5 "$secs" "$@" \
     >"$BATS_TEST_TMPDIR/$name.out" 2>"$BATS_TEST_TMPDIR/$name.err" \
-    </dev/null 3>&- &
+    <"${BG_STDIN:-/dev/null}" 3>&- &
   bg_pid=$!
   echo "$bg_pid" >>"$BATS_TEST_TMPDIR/bg.pids"
 }
@@ -205,9 +206,9 @@ thread_count() {
 # both CMD ARGS...: run CMD natively, then under the launcher, each bounded
 # by `timeout ${BOTH_TIMEOUT:-30}` with stdin from ${BOTH_STDIN:-/dev/null},
 # and fail unless the two runs have the same exit status and byte-identical
-# stdout.  Afterwards $status and $output describe the run under unblock,
-# $native_status the native one, and $both_out / $native_out are the files
-# holding each stdout (for cmp against expected bytes).
+# stdout.  Afterwards $status, $output and $lines describe the run under
+# unblock, $native_status the native one, and $both_out / $native_out are
+# the files holding each stdout (for cmp against expected bytes).
 both() {
   local t=${BOTH_TIMEOUT:-30} in=${BOTH_STDIN:-/dev/null}
   native_out=$BATS_TEST_TMPDIR/both.native.out
@@ -216,12 +217,22 @@ both() {
   local uerr=$BATS_TEST_TMPDIR/both.unblock.err
   native_status=0
   status=0
-  timeout -k 5 "$t" "$@" <"$in" >"$native_out" 2>"$nerr" 3>&- ||
-    native_status=$?
-  timeout -k 5 "$t" "$UNBLOCK" -- "$@" <"$in" >"$both_out" 2>"$uerr" 3>&- ||
-    status=$?
+  # Each run leads a process group of its own, killed once it has ended,
+  # so nothing it forked outlives it.
+  local pid
+  setsid timeout -k 5 "$t" "$@" <"$in" >"$native_out" 2>"$nerr" 3>&- &
+  pid=$!
+  wait "$pid" || native_status=$?
+  kill -KILL -- "-$pid" 2>/dev/null || true
+  setsid timeout -k 5 "$t" "$UNBLOCK" -- "$@" \
+    <"$in" >"$both_out" 2>"$uerr" 3>&- &
+  pid=$!
+  wait "$pid" || status=$?
+  kill -KILL -- "-$pid" 2>/dev/null || true
   output=$(cat "$both_out")
-  if [ "$status" -ne "$native_status" ] || ! cmp -s "$native_out" "$both_out"; then
+  mapfile -t lines <"$both_out"
+  if [ "$status" -ne "$native_status" ] ||
+    ! cmp -s "$native_out" "$both_out"; then
     echo "both: \`$*\` differs natively and under unblock"
     echo "exit status: native $native_status, unblock $status"
     echo "stdout diff (native vs unblock):"
