@@ -156,15 +156,16 @@ $(B)/demos/%: demos/%.c $(B)/libub.a
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 
 # The demos and the hook snippets bring their own rules.
-include demos/demos.mk tests/e2e/e2e.mk
--include tests/hooks/hooks.mk
+include demos/demos.mk tests/e2e/e2e.mk tests/hooks/hooks.mk
 
 # ---- tests ------------------------------------------------------------------
 
-check: deps-check all format-check hooks-doc-check
+check: deps-check all format-check hooks-doc-check hooks-snippet-check
 	$(MAKE) --no-print-directory check-unit
 	$(MAKE) --no-print-directory check-unit UNBLOCK_BACKEND=poll
 	$(MAKE) --no-print-directory check-unit WRAP="$(VALGRIND)" UB_TEST_SLOW=1
+	$(MAKE) --no-print-directory check-hooks
+	$(MAKE) --no-print-directory check-hooks UNBLOCK_BACKEND=poll
 	$(MAKE) --no-print-directory check-bats
 	@echo "make check: all passed"
 
@@ -175,6 +176,7 @@ check-unit: $(UNIT_BIN)
 check-valgrind: deps-check all $(DEMO_HTTP_BINS)
 	$(MAKE) --no-print-directory check-unit WRAP="$(VALGRIND)" UB_TEST_SLOW=1
 	$(MAKE) --no-print-directory check-unit WRAP="$(VALGRIND)" UB_TEST_SLOW=1 UNBLOCK_BACKEND=poll
+	$(MAKE) --no-print-directory check-hooks-valgrind
 	@echo "== the demo server under the shim and memcheck"
 	tests/valgrind-demo.sh $(B) $(VALGRIND)
 

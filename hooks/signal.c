@@ -9,16 +9,17 @@
  *     program's handler right there, as natively;
  *   - on the carrier's own context (idle in epoll, or scheduling): the
  *     handler cannot run there, since no green thread was interrupted.
- *     The trampoline only records the signal; between ticks the scheduler
- *     calls on_signals, which picks the green thread the kernel would
- *     have picked: one parked in an interruptible wait that does not
- *     block the signal, preferring the main thread.  That thread gets the
- *     signal as pending and its wait ends with EINTR; when it runs, the
- *     signal is sent again to the carrier (rt_tgsigqueueinfo, with the
- *     original siginfo) and the handler runs on it.  Its hook then returns
- *     EINTR or restarts, by SA_RESTART and the call's own rules.  If no
- *     green thread waits interruptibly, the handler runs in the carrier's
- *     context at once (docs/limits.md).
+ *     The trampoline only records the signal and its siginfo; between
+ *     ticks the scheduler calls on_signals, which picks the green thread
+ *     the kernel would have picked (target(): the main thread unless it
+ *     blocks the signal, else one parked in an interruptible wait).  If
+ *     that thread is parked interruptibly, its wait ends with EINTR and
+ *     the signal becomes pending on it; if it is runnable, just pending.
+ *     When it next runs, the handler runs on it (run_deferred: the
+ *     handler's mask applied as the kernel would), and its hook returns
+ *     EINTR or restarts, by SA_RESTART and the call's own rules.  If it
+ *     waits on a lock or a join, which handlers do not end, the handler
+ *     runs at once in the carrier's context (docs/limits.md).
  *
  * Masks: each green thread has its own (sched.c switches the carrier's
  * real mask with it, with one syscall only when two threads differ).
@@ -76,6 +77,34 @@ static void call_user(int sig, siginfo_t *info, void *uc)
   ub_sig_depth--;
 }
 
+/*
+ * Run the program's handler for a signal that was taken earlier (by the
+ * carrier's context, or sent by pthread_kill), outside any kernel signal
+ * frame, as the kernel would run it: with the handler's sa_mask (and the
+ * signal itself, without SA_NODEFER) blocked for its duration, errno kept,
+ * and SA_RESETHAND applied.  The ucontext it gets is zeroed.
+ */
+static void run_deferred(int sig, siginfo_t *info)
+{
+  struct sigaction a = user[sig];
+  uint64_t block = 0, old = 0;
+  memcpy(&block, &a.sa_mask, sizeof(block));
+  if (!(a.sa_flags & SA_NODEFER))
+    block |= bit(sig);
+  syscall(SYS_rt_sigprocmask, SIG_BLOCK, &block, &old, UB_SIGSET_BYTES);
+  ucontext_t uc;
+  memset(&uc, 0, sizeof(uc));
+  int saved = errno;
+  call_user(sig, info, &uc);
+  errno = saved;
+  if (a.sa_flags & SA_RESETHAND) {
+    struct sigaction dfl = {.sa_handler = SIG_DFL};
+    real.sigaction(sig, &dfl, NULL);
+    atomic_store(&wrapped[sig], false);
+  }
+  syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, UB_SIGSET_BYTES);
+}
+
 static void trampoline(int sig, siginfo_t *info, void *uc)
 {
   int saved = errno;
@@ -129,9 +158,7 @@ static void on_signals(struct ub_sched *s)
     } else {
       /* The thread waits on a lock or a join, which a handler does not
        * end: the handler runs now, in the carrier's context. */
-      ucontext_t uc;
-      memset(&uc, 0, sizeof(uc));
-      call_user(sig, &st->info[sig], &uc);
+      run_deferred(sig, &st->info[sig]);
     }
   }
 }
@@ -145,14 +172,13 @@ static void on_pending(struct ub_coro *c)
   uint64_t sigs = atomic_exchange(&c->sigpending, 0);
   if (t != NULL)
     t->intr_restart = true;
-  pid_t pid = getpid(), tid = (pid_t)syscall(SYS_gettid);
   for (int sig = 1; sigs != 0; sig++, sigs >>= 1) {
     if (!(sigs & 1))
       continue;
     if (t != NULL && !(user[sig].sa_flags & SA_RESTART))
       t->intr_restart = false;
     siginfo_t info = st->info[sig];
-    syscall(SYS_rt_tgsigqueueinfo, pid, tid, sig, &info);
+    run_deferred(sig, &info);
   }
 }
 

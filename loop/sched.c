@@ -337,6 +337,7 @@ int ub_sched_adopt(struct ub_sched *s, struct ub_coro **self,
   ub_coro_prepare(&s->main, carrier_main, s);
   s->current = c;
   s->live = 1;
+  s->first = c;
   *self = c;
   return 0;
 }

@@ -45,8 +45,9 @@ struct ub_sched {
   struct ub_stack_pool pool;
   uint64_t next_id;
   void *altstack;
-  struct ub_coro *all; /* every live green thread, newest first */
-  uint64_t real_mask;  /* the carrier thread's signal mask, as last set */
+  struct ub_coro *all;   /* every live green thread, newest first */
+  struct ub_coro *first; /* the adopted thread, kept for a late join */
+  uint64_t real_mask;    /* the carrier thread's signal mask, as last set */
   /* How many live green threads block each signal; a signal every one of
    * them blocks stays blocked while the carrier waits on the loop, and any
    * other is let in, to be handed to a thread that takes it. */
