@@ -12,7 +12,10 @@
  * value; 127 when CMD cannot be run (as a shell does).
  */
 #define _GNU_SOURCE
+#include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,6 +81,51 @@ static char *find_library(void)
       return path;
   }
   return NULL;
+}
+
+/* The file execvp would run for cmd, into path; false if none. */
+static bool resolve(const char *cmd, char *path, size_t len)
+{
+  if (strchr(cmd, '/') != NULL) {
+    snprintf(path, len, "%s", cmd);
+    return access(path, X_OK) == 0;
+  }
+  const char *dirs = getenv("PATH");
+  if (dirs == NULL)
+    dirs = "/usr/local/bin:/usr/bin:/bin";
+  while (*dirs != '\0') {
+    size_t n = strcspn(dirs, ":");
+    if ((size_t)snprintf(path, len, "%.*s/%s", (int)n, dirs, cmd) < len &&
+        access(path, X_OK) == 0)
+      return true;
+    dirs += n + (dirs[n] == ':');
+  }
+  return false;
+}
+
+/* Is path an ELF executable without a dynamic loader (PT_INTERP)?  Such a
+ * program never loads libunblock.so: LD_PRELOAD cannot reach it. */
+static bool is_static_elf(const char *path)
+{
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return false;
+  Elf64_Ehdr eh;
+  bool elf = pread(fd, &eh, sizeof(eh), 0) == (ssize_t)sizeof(eh) &&
+             memcmp(eh.e_ident, ELFMAG, SELFMAG) == 0 &&
+             eh.e_ident[EI_CLASS] == ELFCLASS64 &&
+             (eh.e_type == ET_EXEC || eh.e_type == ET_DYN) &&
+             eh.e_phentsize == sizeof(Elf64_Phdr);
+  bool interp = false;
+  for (unsigned i = 0; elf && i < eh.e_phnum; i++) {
+    Elf64_Phdr ph;
+    if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + i * sizeof(ph))) !=
+        (ssize_t)sizeof(ph))
+      break;
+    interp |= ph.p_type == PT_INTERP;
+  }
+  close(fd);
+  return elf && !interp;
 }
 
 /* The flag that sets var, for messages about its value. */
@@ -169,6 +217,12 @@ int main(int argc, char **argv)
     return 2;
   }
   setenv("LD_PRELOAD", preload, 1);
+  char path[PATH_MAX];
+  if (resolve(argv[i], path, sizeof(path)) && is_static_elf(path))
+    fprintf(stderr,
+            "unblock: warning: %s is statically linked; LD_PRELOAD cannot "
+            "reach it, so it runs natively (docs/limits.md)\n",
+            argv[i]);
   execvp(argv[i], argv + i);
   fprintf(stderr, "unblock: %s: %s\n", argv[i], strerror(errno));
   return errno == ENOENT ? 127 : 126;

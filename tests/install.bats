@@ -76,3 +76,15 @@ teardown() {
   expected=$(sed -n 's/^UB_HOOK([^,]*, *\([a-z_0-9]*\),.*/\1/p' hooks/hooks.def | sort)
   [ "$(printf '%s\n' "$output" | sed '/^$/d' | sort)" = "$expected" ]
 }
+
+@test "the launcher warns that a static binary cannot be preloaded, and runs it" {
+  command -v gcc >/dev/null || skip "no gcc"
+  printf 'int main(void) { return 3; }\n' >"$root/st.c"
+  gcc -static "$root/st.c" -o "$root/st" 2>/dev/null || skip "no static libc"
+  run --separate-stderr "$B/unblock" "$root/st"
+  [ "$status" -eq 3 ]
+  [ "$stderr" = "unblock: warning: $root/st is statically linked; LD_PRELOAD cannot reach it, so it runs natively (docs/limits.md)" ]
+  run --separate-stderr "$B/unblock" /bin/true
+  [ "$status" -eq 0 ]
+  [ -z "$stderr" ]
+}
