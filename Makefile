@@ -65,12 +65,16 @@ help:
 BUILD_DEPS := cmd:$(CC):gcc cmd:make:make hdr:ffi.h:libffi-dev \
               hdr:valgrind/valgrind.h:valgrind
 CHECK_DEPS := cmd:bats:bats cmd:valgrind:valgrind \
-              cmd:clang-format:clang-format cmd:timeout:coreutils
-ALL_PKGS   := gcc make libffi-dev valgrind bats clang-format coreutils \
-              $(E2E_PKGS)
+              cmd:clang-format:clang-format cmd:timeout:coreutils \
+              cmd:/usr/bin/python3:python3 cmd:curl:curl cmd:wget:wget \
+              cmd:socat:socat cmd:nc:netcat-openbsd cmd:sqlite3:sqlite3 \
+              cmd:tinyproxy:tinyproxy cmd:microsocks:microsocks \
+              cmd:setsid:util-linux cmd:pgrep:procps
 # Real programs the end-to-end tests drive (tests/*.bats).
 E2E_PKGS   := procps python3 curl wget socat netcat-openbsd sqlite3 \
-              tinyproxy microsocks
+              tinyproxy microsocks util-linux diffutils
+ALL_PKGS   := gcc make libffi-dev valgrind bats clang-format coreutils \
+              $(E2E_PKGS)
 
 define probe
 missing=""; for p in $(1); do \
