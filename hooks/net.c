@@ -21,6 +21,7 @@
 #include <limits.h>
 #include <sys/socket.h>
 
+#include "deadline.h"
 #include "fdio.h"
 #include "thread.h"
 
@@ -169,11 +170,9 @@ int recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags,
     return real.recvmmsg(fd, vec, vlen, flags, timeout);
   /* The kernel checks the timeout only after each datagram, so with none
    * arriving it waits for ever: the same here. */
-  uint64_t deadline = UB_NEVER;
-  if (timeout != NULL)
-    deadline = ub_clock_after(ub_clock_now(),
-                              (uint64_t)timeout->tv_sec * UB_NSEC_PER_SEC +
-                                  (uint64_t)timeout->tv_nsec);
+  uint64_t deadline;
+  if (ub_deadline_rel(timeout, &deadline) != 0)
+    return real.recvmmsg(fd, vec, vlen, flags, timeout); /* its EINVAL */
   struct mmsg_op o = {.op = {.fd = fd,
                              .dir = UB_IN,
                              .attempt = mmsg_attempt,

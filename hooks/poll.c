@@ -22,6 +22,7 @@
 #include <sys/epoll.h>
 #include <sys/select.h>
 
+#include "deadline.h"
 #include "fdio.h"
 #include "signal.h"
 #include "thread.h"
@@ -98,21 +99,6 @@ static long wait_many(struct ub_sched *s, try_fn try, void *ctx, const int *fds,
   return r;
 }
 
-static uint64_t deadline_ms(int timeout)
-{
-  if (timeout < 0)
-    return UB_NEVER;
-  return ub_clock_after(ub_clock_now(), (uint64_t)timeout * 1000000);
-}
-
-static uint64_t deadline_ts(const struct timespec *ts)
-{
-  if (ts == NULL)
-    return UB_NEVER;
-  return ub_clock_after(ub_clock_now(), (uint64_t)ts->tv_sec * UB_NSEC_PER_SEC +
-                                            (uint64_t)ts->tv_nsec);
-}
-
 /* ---- poll and ppoll ------------------------------------------------------ */
 
 struct poll_ctx {
@@ -163,7 +149,7 @@ int poll(struct pollfd *fds, nfds_t nfds, int timeout)
   struct ub_sched *s = ub_hook_enter();
   if (s == NULL || timeout == 0)
     return real.poll(fds, nfds, timeout);
-  return (int)ub_ret(do_poll(s, fds, nfds, deadline_ms(timeout)));
+  return (int)ub_ret(do_poll(s, fds, nfds, ub_deadline_ms(timeout)));
 }
 
 int __poll_chk(struct pollfd *fds, nfds_t nfds, int timeout, size_t fdslen)
@@ -179,18 +165,14 @@ int ppoll(struct pollfd *fds, nfds_t nfds, const struct timespec *timeout,
           const sigset_t *mask)
 {
   struct ub_sched *s = ub_hook_enter();
-  if (s == NULL ||
-      (timeout != NULL && timeout->tv_sec == 0 && timeout->tv_nsec == 0))
-    return real.ppoll(fds, nfds, timeout, mask);
-  if (timeout != NULL && (timeout->tv_sec < 0 || timeout->tv_nsec < 0 ||
-                          timeout->tv_nsec >= (long)UB_NSEC_PER_SEC)) {
-    errno = EINVAL;
-    return -1;
-  }
+  uint64_t deadline;
+  if (s == NULL || ub_timespec_zero(timeout) ||
+      ub_deadline_rel(timeout, &deadline) != 0)
+    return real.ppoll(fds, nfds, timeout, mask); /* incl. its EINVAL */
   uint64_t old;
   long r = ub_sig_swap_mask(mask, &old);
   if (r == 0)
-    r = do_poll(s, fds, nfds, deadline_ts(timeout));
+    r = do_poll(s, fds, nfds, deadline);
   ub_sig_restore_mask(mask, old);
   return (int)ub_ret(r);
 }
@@ -255,18 +237,11 @@ int select(int nfds, fd_set *rd, fd_set *wr, fd_set *ex,
            struct timeval *timeout)
 {
   struct ub_sched *s = ub_hook_enter();
+  uint64_t deadline;
   if (s == NULL ||
-      (timeout != NULL && timeout->tv_sec == 0 && timeout->tv_usec == 0))
-    return real.select(nfds, rd, wr, ex, timeout);
-  if (timeout != NULL && (timeout->tv_sec < 0 || timeout->tv_usec < 0)) {
-    errno = EINVAL;
-    return -1;
-  }
-  uint64_t deadline = UB_NEVER;
-  if (timeout != NULL)
-    deadline = ub_clock_after(ub_clock_now(),
-                              (uint64_t)timeout->tv_sec * UB_NSEC_PER_SEC +
-                                  (uint64_t)timeout->tv_usec * 1000);
+      (timeout != NULL && timeout->tv_sec == 0 && timeout->tv_usec == 0) ||
+      ub_deadline_tv(timeout, &deadline) != 0)
+    return real.select(nfds, rd, wr, ex, timeout); /* incl. its EINVAL */
   long r = do_select(s, nfds, rd, wr, ex, deadline);
   if (timeout != NULL) { /* Linux reports the time not slept */
     uint64_t now = ub_clock_now(), left = deadline > now ? deadline - now : 0;
@@ -280,18 +255,14 @@ int pselect(int nfds, fd_set *rd, fd_set *wr, fd_set *ex,
             const struct timespec *timeout, const sigset_t *mask)
 {
   struct ub_sched *s = ub_hook_enter();
-  if (s == NULL ||
-      (timeout != NULL && timeout->tv_sec == 0 && timeout->tv_nsec == 0))
-    return real.pselect(nfds, rd, wr, ex, timeout, mask);
-  if (timeout != NULL && (timeout->tv_sec < 0 || timeout->tv_nsec < 0 ||
-                          timeout->tv_nsec >= (long)UB_NSEC_PER_SEC)) {
-    errno = EINVAL;
-    return -1;
-  }
+  uint64_t deadline;
+  if (s == NULL || ub_timespec_zero(timeout) ||
+      ub_deadline_rel(timeout, &deadline) != 0)
+    return real.pselect(nfds, rd, wr, ex, timeout, mask); /* its EINVAL */
   uint64_t old;
   long r = ub_sig_swap_mask(mask, &old);
   if (r == 0)
-    r = do_select(s, nfds, rd, wr, ex, deadline_ts(timeout));
+    r = do_select(s, nfds, rd, wr, ex, deadline);
   ub_sig_restore_mask(mask, old);
   return (int)ub_ret(r);
 }
@@ -330,7 +301,7 @@ int epoll_wait(int epfd, struct epoll_event *events, int max, int timeout)
   if (s == NULL || timeout == 0)
     return real.epoll_wait(epfd, events, max, timeout);
   return (int)ub_ret(
-      do_epoll(s, epfd, events, max, deadline_ms(timeout), NULL));
+      do_epoll(s, epfd, events, max, ub_deadline_ms(timeout), NULL));
 }
 
 int epoll_pwait(int epfd, struct epoll_event *events, int max, int timeout,
@@ -340,21 +311,19 @@ int epoll_pwait(int epfd, struct epoll_event *events, int max, int timeout,
   if (s == NULL || timeout == 0)
     return real.epoll_pwait(epfd, events, max, timeout, mask);
   return (int)ub_ret(
-      do_epoll(s, epfd, events, max, deadline_ms(timeout), mask));
+      do_epoll(s, epfd, events, max, ub_deadline_ms(timeout), mask));
 }
 
 int epoll_pwait2(int epfd, struct epoll_event *events, int max,
                  const struct timespec *timeout, const sigset_t *mask)
 {
   struct ub_sched *s = ub_hook_enter();
-  if (s == NULL ||
-      (timeout != NULL && timeout->tv_sec == 0 && timeout->tv_nsec == 0))
+  uint64_t deadline;
+  if (s == NULL || ub_timespec_zero(timeout))
     return real.epoll_pwait2(epfd, events, max, timeout, mask);
-  if (timeout != NULL && (timeout->tv_sec < 0 || timeout->tv_nsec < 0 ||
-                          timeout->tv_nsec >= (long)UB_NSEC_PER_SEC)) {
-    errno = EINVAL;
+  if (ub_deadline_rel(timeout, &deadline) != 0) {
+    errno = EINVAL; /* (valgrind does not know epoll_pwait2 to say so) */
     return -1;
   }
-  return (int)ub_ret(
-      do_epoll(s, epfd, events, max, deadline_ts(timeout), mask));
+  return (int)ub_ret(do_epoll(s, epfd, events, max, deadline, mask));
 }

@@ -37,6 +37,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 
+#include "deadline.h"
 #include "fdio.h"
 #include "hook.h"
 #include "sys.h"
@@ -371,19 +372,10 @@ int sigtimedwait(const sigset_t *set, siginfo_t *info,
                  const struct timespec *timeout)
 {
   struct ub_sched *s = ub_hook_enter();
-  if (s == NULL ||
-      (timeout != NULL && timeout->tv_sec == 0 && timeout->tv_nsec == 0))
-    return real.sigtimedwait(set, info, timeout);
-  if (timeout != NULL && (timeout->tv_sec < 0 || timeout->tv_nsec < 0 ||
-                          timeout->tv_nsec >= (long)UB_NSEC_PER_SEC)) {
-    errno = EINVAL;
-    return -1;
-  }
-  uint64_t deadline = UB_NEVER;
-  if (timeout != NULL)
-    deadline = ub_clock_after(ub_clock_now(),
-                              (uint64_t)timeout->tv_sec * UB_NSEC_PER_SEC +
-                                  (uint64_t)timeout->tv_nsec);
+  uint64_t deadline;
+  if (s == NULL || ub_timespec_zero(timeout) ||
+      ub_deadline_rel(timeout, &deadline) != 0)
+    return real.sigtimedwait(set, info, timeout); /* incl. its EINVAL */
   return (int)ub_ret(wait_signal(s, set, info, deadline));
 }
 

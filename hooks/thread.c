@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "deadline.h"
 #include "hook.h"
 #include "sys.h"
 
@@ -150,17 +151,6 @@ static int join(pthread_t thread, void **ret, uint64_t deadline)
   return err;
 }
 
-/* An absolute time on clock as a monotonic deadline. */
-static uint64_t deadline_of(clockid_t clock, const struct timespec *abs)
-{
-  struct timespec now;
-  clock_gettime(clock, &now);
-  int64_t ns = (int64_t)(abs->tv_sec - now.tv_sec) * (int64_t)UB_NSEC_PER_SEC +
-               (abs->tv_nsec - now.tv_nsec);
-  uint64_t mono = ub_clock_now();
-  return ns <= 0 ? mono : ub_clock_after(mono, (uint64_t)ns);
-}
-
 int pthread_join(pthread_t thread, void **ret)
 {
   ub_real_ensure();
@@ -186,11 +176,10 @@ int pthread_clockjoin_np(pthread_t thread, void **ret, clockid_t clock,
     return real.pthread_clockjoin_np(thread, ret, clock, abstime);
   if (abstime == NULL)
     return join(thread, ret, UB_NEVER);
-  if (abstime->tv_nsec < 0 || abstime->tv_nsec >= (long)UB_NSEC_PER_SEC ||
-      (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC))
+  uint64_t d;
+  if (ub_deadline_abs(clock, abstime, &d) != 0)
     return EINVAL;
   ub_cancel_point();
-  uint64_t d = deadline_of(clock, abstime);
   return join(thread, ret, d == 0 ? 1 : d);
 }
 

@@ -129,18 +129,3 @@ int ub_waiter_wait(struct ub_waitq *q, struct ub_waiter *w, atomic_int *lock,
   ub_spin_unlock(lock);
   return r;
 }
-
-int ub_deadline_abs(clockid_t clock, const struct timespec *abs,
-                    uint64_t *deadline)
-{
-  if (abs->tv_nsec < 0 || abs->tv_nsec >= (long)UB_NSEC_PER_SEC)
-    return -EINVAL;
-  struct timespec now;
-  if (clock_gettime(clock, &now) != 0)
-    return -EINVAL;
-  int64_t ns = (int64_t)(abs->tv_sec - now.tv_sec) * (int64_t)UB_NSEC_PER_SEC +
-               (abs->tv_nsec - now.tv_nsec);
-  uint64_t mono = ub_clock_now();
-  *deadline = ns <= 0 ? mono : ub_clock_after(mono, (uint64_t)ns);
-  return 0;
-}

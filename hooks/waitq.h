@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "deadline.h"
 #include "loop.h"
 
 struct ub_waiter {
@@ -63,10 +64,5 @@ void ub_waiter_wake(struct ub_waiter *w, int result);
  */
 int ub_waiter_wait(struct ub_waitq *q, struct ub_waiter *w, atomic_int *lock,
                    uint64_t deadline, bool intr);
-
-/* An absolute time on clock as a monotonic deadline; -EINVAL for a bad
- * clock or timespec. */
-int ub_deadline_abs(clockid_t clock, const struct timespec *abs,
-                    uint64_t *deadline);
 
 #endif
