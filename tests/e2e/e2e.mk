@@ -16,3 +16,19 @@ e2e: $(E2E_BIN)
 $(B)/tests/e2e/%: tests/e2e/%.c tests/e2e/e2e.h
 	@mkdir -p $(@D)
 	$(E2E_CC) $< -o $@
+
+# native_thread links libnative.so, whose constructor starts a thread before
+# libunblock's constructor runs (tests/e2e/native/libnative.c).
+E2E_BIN += $(B)/tests/e2e/native/libnative.so
+
+$(B)/tests/e2e/native/libnative.so: tests/e2e/native/libnative.c \
+                                    tests/e2e/native/native.h
+	@mkdir -p $(@D)
+	$(E2E_CC) -fPIC -shared $< -o $@
+
+$(B)/tests/e2e/native_thread: tests/e2e/native_thread.c \
+                              tests/e2e/native/native.h \
+                              $(B)/tests/e2e/native/libnative.so
+	@mkdir -p $(@D)
+	$(E2E_CC) -iquote tests/e2e $< -o $@ -L$(B)/tests/e2e/native -lnative \
+	  -Wl,-rpath,'$$ORIGIN/native'
