@@ -12,10 +12,10 @@
  * (hooks/offload.c), so the other green threads run meanwhile.
  *
  * fcntl(F_SETFL) and ioctl(FIONBIO) change the blocking mode the hooks
- * honour; F_GETFL needs nothing, since unblock never sets O_NONBLOCK on
- * the program's files.  setsockopt of SO_RCVTIMEO or SO_SNDTIMEO changes
- * a socket's timeouts.  fclose is hooked because stdio closes its fd
- * inside glibc, where no hook would see it.
+ * honour (fdtab.h says which cached modes that touches); F_GETFL needs nothing,
+ * since unblock never sets O_NONBLOCK on the program's files.  setsockopt of
+ * SO_RCVTIMEO or SO_SNDTIMEO changes a socket's timeouts.  fclose is hooked
+ * because stdio closes its fd inside glibc, where no hook would see it.
  */
 #include <fcntl.h>
 #include <stdarg.h>
@@ -78,10 +78,20 @@ int pipe(int fds[2])
   return pipe2(fds, 0);
 }
 
+/* A dup's result: a new number for fd's file. */
+static int copied(int fd, int r)
+{
+  if (r >= 0 && r != fd) {
+    ub_fd_new(r, UB_FD_UNKNOWN);
+    ub_fd_alias(fd, r);
+  }
+  return r;
+}
+
 int dup(int fd)
 {
   ub_real_ensure();
-  return made(real.dup(fd), UB_FD_UNKNOWN);
+  return copied(fd, real.dup(fd));
 }
 
 int dup3(int fd, int fd2, int flags)
@@ -89,7 +99,7 @@ int dup3(int fd, int fd2, int flags)
   ub_real_ensure();
   if (fd != fd2 && real.fcntl(fd, F_GETFD) >= 0)
     forget(fd2);
-  return made(real.dup3(fd, fd2, flags), UB_FD_UNKNOWN);
+  return copied(fd, real.dup3(fd, fd2, flags));
 }
 
 int dup2(int fd, int fd2)
@@ -97,8 +107,7 @@ int dup2(int fd, int fd2)
   ub_real_ensure();
   if (fd != fd2 && real.fcntl(fd, F_GETFD) >= 0)
     forget(fd2);
-  int r = real.dup2(fd, fd2);
-  return fd == fd2 ? r : made(r, UB_FD_UNKNOWN);
+  return copied(fd, real.dup2(fd, fd2));
 }
 
 struct lock_call {
@@ -124,9 +133,9 @@ static int do_fcntl(int (*call)(int, int, ...), int fd, int cmd, void *arg)
   if (r < 0)
     return r;
   switch (cmd) {
-  case F_SETFL: ub_fd_nonblock_changed(); break;
+  case F_SETFL: ub_fd_nonblock_set(fd, (long)arg & O_NONBLOCK); break;
   case F_DUPFD:
-  case F_DUPFD_CLOEXEC: ub_fd_new(r, UB_FD_UNKNOWN); break;
+  case F_DUPFD_CLOEXEC: copied(fd, r); break;
   }
   return r;
 }
@@ -160,7 +169,7 @@ int ioctl(int fd, unsigned long request, ...)
   ub_real_ensure();
   int r = real.ioctl(fd, request, arg);
   if (r == 0 && request == FIONBIO)
-    ub_fd_nonblock_changed();
+    ub_fd_nonblock_set(fd, *(const int *)arg != 0);
   return r;
 }
 

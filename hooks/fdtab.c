@@ -99,12 +99,29 @@ void ub_fd_new(int fd, enum ub_fd_kind kind)
   atomic_store(&fi->kind, kind);
   fi->nb_epoch = 0;
   fi->timeo_epoch = 0;
+  fi->ours = kind != UB_FD_UNKNOWN;
   atomic_fetch_add(&fi->gen, 1);
 }
 
-void ub_fd_nonblock_changed(void)
+void ub_fd_alias(int fd, int copy)
 {
-  atomic_fetch_add(&nb_epoch, 1);
+  struct ub_fdinfo *a = ub_fd_info(fd), *b = ub_fd_info(copy);
+  if (a != NULL)
+    a->ours = 0;
+  if (b != NULL)
+    b->ours = 0;
+}
+
+void ub_fd_nonblock_set(int fd, bool nonblock)
+{
+  struct ub_fdinfo *fi = ub_fd_info(fd);
+  if (fi == NULL || !fi->ours) {
+    /* Another fd may name the same file: every cached mode is suspect. */
+    atomic_fetch_add(&nb_epoch, 1);
+    return;
+  }
+  fi->nonblock = nonblock;
+  fi->nb_epoch = atomic_load_explicit(&nb_epoch, memory_order_acquire);
 }
 
 void ub_fd_timeout_changed(void)

@@ -14,7 +14,9 @@
  * lock is needed.  Cached answers are refreshed lazily:
  *   - the kind is re-read (fstat) after any hooked call that makes or
  *     closes an fd with that number, and when a try reports it wrong;
- *   - the blocking mode after any F_SETFL or FIONBIO in the process;
+ *   - the blocking mode after F_SETFL or FIONBIO on the fd itself, or, for
+ *     an fd whose file may be shared (dup'd, or not made by a hooked
+ *     call: inherited, made inside glibc), after any in the process;
  *   - the socket timeouts after any SO_RCVTIMEO or SO_SNDTIMEO change.
  */
 #ifndef UB_FDTAB_H
@@ -35,6 +37,7 @@ enum ub_fd_kind {
 struct ub_fdinfo {
   _Atomic uint8_t kind;
   uint8_t nonblock;            /* as last read, valid for nb_epoch */
+  uint8_t ours;                /* made by a hooked call, and never dup'd */
   _Atomic uint32_t gen;        /* bumped when the number gets a new file */
   uint32_t loop_gen;           /* gen when the carrier's loop last forgot it */
   uint32_t nb_epoch;           /* + 1; 0: never read */
@@ -53,8 +56,11 @@ uint64_t ub_fd_timeout(int fd, struct ub_fdinfo *fi, unsigned dir);
 
 /* fd now names a new file (kind UNKNOWN: find out when needed). */
 void ub_fd_new(int fd, enum ub_fd_kind kind);
-/* Something in the process changed a blocking mode or a timeout. */
-void ub_fd_nonblock_changed(void);
+/* fd and copy now share one open file (dup, dup2, dup3, F_DUPFD). */
+void ub_fd_alias(int fd, int copy);
+/* The program set fd's O_NONBLOCK to nonblock. */
+void ub_fd_nonblock_set(int fd, bool nonblock);
+/* Something in the process changed a socket timeout. */
 void ub_fd_timeout_changed(void);
 
 #endif
