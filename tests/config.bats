@@ -147,3 +147,16 @@ assert_line_matches_stderr() {
   assert_rejected UNBLOCK_WORKERS 2 "1 (this version runs one carrier)"
   assert_rejected UNBLOCK_WORKERS 0 "1 (this version runs one carrier)"
 }
+
+@test "UNBLOCK_VERBOSE=1 names a program's TLS segment, which green threads share" {
+  [ -x "$B/tests/e2e/tls_user" ] || { echo "run make e2e"; return 1; }
+  preload UNBLOCK_VERBOSE=1 "$B/tests/e2e/tls_user"
+  assert_status 0
+  assert_stdout "counter 1"
+  assert_line_matches_stderr '^unblock: the program has 4 bytes of __thread data, shared by the green threads of a carrier \(docs/limits.md\)$'
+  preload UNBLOCK_VERBOSE=1 /bin/echo hi
+  if grep -q "__thread" <<<"$stderr"; then
+    echo "a program without TLS was reported as having some"
+    return 1
+  fi
+}
