@@ -23,6 +23,7 @@
 #include <sys/socket.h>
 
 #include "fdio.h"
+#include "hidefd.h"
 #include "offload.h"
 
 /* fd is about to be closed or replaced: waiters get EBADF. */
@@ -194,6 +195,10 @@ int shutdown(int fd, int how)
 int close(int fd)
 {
   ub_real_ensure();
+  if (ub_hiddenfd(fd)) { /* the loop's own: the program never had it */
+    errno = EBADF;
+    return -1;
+  }
   forget(fd);
   return real.close(fd);
 }

@@ -4,6 +4,7 @@
 #include "fdio.h"
 
 #include <poll.h>
+#include <sys/stat.h>
 
 #include "thread.h"
 
@@ -13,14 +14,31 @@ bool ub_io_ready(int fd, short events)
   return real.poll(&p, 1, 0) != 0;
 }
 
-int ub_io_wait(struct ub_sched *s, int fd, struct ub_fdinfo *fi, unsigned dir,
-               uint64_t deadline)
+void ub_io_revalidate(struct ub_sched *s, int fd, struct ub_fdinfo *fi)
 {
   uint32_t gen = atomic_load_explicit(&fi->gen, memory_order_relaxed);
   if (fi->loop_gen != gen) {
     ub_loop_forget(&s->loop, fd);
     fi->loop_gen = gen;
   }
+  if (fi->ours)
+    return; /* every change to it went through a hook */
+  /* It may have been closed inside glibc (pclose, fclose of a popen'd
+   * stream, close_range) and the number reused for another file: then
+   * the kernel dropped the registration, and the loop must make a new
+   * one.  The file's identity says. */
+  struct stat st;
+  if (fstat(fd, &st) == 0 && (st.st_dev != fi->dev || st.st_ino != fi->ino)) {
+    ub_loop_forget(&s->loop, fd);
+    fi->dev = st.st_dev;
+    fi->ino = st.st_ino;
+  }
+}
+
+int ub_io_wait(struct ub_sched *s, int fd, struct ub_fdinfo *fi, unsigned dir,
+               uint64_t deadline)
+{
+  ub_io_revalidate(s, fd, fi);
   return ub_sched_wait_fd(fd, dir, deadline);
 }
 

@@ -53,9 +53,16 @@ static inline long ub_sys(long r)
 bool ub_io_ready(int fd, short events);
 
 /*
+ * Make sure the loop's registration for fd, if any, is for the file fd
+ * names now: forget it if a hooked call gave the number a new file
+ * (fdtab.h: gen), or, for an fd not made by a hooked call, if the file's
+ * identity changed since the registration.
+ */
+void ub_io_revalidate(struct ub_sched *s, int fd, struct ub_fdinfo *fi);
+
+/*
  * Park the calling green thread on fd for dir until deadline: > 0, or
- * -errno; first makes sure the loop forgets a stale registration for the
- * fd's number (fdtab.h: gen).
+ * -errno; first ub_io_revalidate.
  */
 int ub_io_wait(struct ub_sched *s, int fd, struct ub_fdinfo *fi, unsigned dir,
                uint64_t deadline);

@@ -43,6 +43,9 @@ struct ub_fdinfo {
   uint32_t nb_epoch;           /* + 1; 0: never read */
   uint32_t timeo_epoch;        /* + 1; 0: never read */
   uint64_t rcvtimeo, sndtimeo; /* ns, UB_NEVER: none */
+  /* The file the loop's registration was made for, for an fd not "ours":
+   * glibc can close it and reuse the number where no hook sees it. */
+  uint64_t dev, ino;
 };
 
 /* The entry for fd, or NULL (negative, huge, or out of memory). */

@@ -67,10 +67,8 @@ static long wait_many(struct ub_sched *s, try_fn try, void *ctx, const int *fds,
       struct ub_fdinfo *fi = ub_fd_info(fds[armed]);
       arms[armed].group = &group;
       ub_wait_init(&arms[armed].w, arm_fired, &arms[armed]);
-      if (fi != NULL && fi->loop_gen != atomic_load(&fi->gen)) {
-        ub_loop_forget(&s->loop, fds[armed]);
-        fi->loop_gen = atomic_load(&fi->gen);
-      }
+      if (fi != NULL)
+        ub_io_revalidate(s, fds[armed], fi);
       int a = ub_loop_arm(&s->loop, &arms[armed].w, fds[armed], dirs[armed],
                           UB_NEVER);
       ready = a != 0; /* an edge recorded earlier, or an fd epoll refuses */

@@ -23,12 +23,15 @@
 #include <sys/wait.h>
 
 #include "hook.h"
+#include "waitq.h"
 #include "offload.h"
 
 pid_t fork(void)
 {
   struct ub_sched *s = ub_hook_enter();
   pid_t pid = real.fork();
+  if (pid == 0)
+    ub_waitq_after_fork();
   if (pid == 0 && s != NULL) {
     int err = ub_sched_after_fork(s);
     if (err != 0) {

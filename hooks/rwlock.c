@@ -48,6 +48,8 @@ static bool writer_first(const struct ub_rwlock *rw)
 /* Hand the free lock to waiters; called under the spinlock. */
 static void hand_over(struct ub_rwlock *rw)
 {
+  while (rw->q.head != NULL && !ub_waiter_alive(rw->q.head))
+    ub_waitq_remove(&rw->q, rw->q.head); /* gone with a fork */
   struct ub_waiter *w = rw->q.head;
   if (w == NULL)
     return;
@@ -60,7 +62,9 @@ static void hand_over(struct ub_rwlock *rw)
   /* Every waiting reader gets in; writers stay queued in order. */
   for (w = rw->q.head; w != NULL;) {
     struct ub_waiter *next = w->next;
-    if (w->kind == READER) {
+    if (!ub_waiter_alive(w)) {
+      ub_waitq_remove(&rw->q, w);
+    } else if (w->kind == READER) {
       ub_waitq_remove(&rw->q, w);
       rw->readers++;
       ub_waiter_wake(w, 0);

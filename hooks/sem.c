@@ -74,9 +74,38 @@ int sem_trywait(sem_t *sem)
   return -1;
 }
 
+/*
+ * sem_post is async-signal-safe, so a handler may call it on the very
+ * green thread it interrupted, perhaps inside this file or the scheduler.
+ * From a handler it therefore only adds to the value (and wakes native
+ * sleepers), and pokes the carrier: between ticks, every green thread
+ * parked in a sem wait looks again (hooks/signal.c).
+ */
+static int post_from_handler(struct ub_sem *s)
+{
+  uint64_t d = atomic_load(&s->data);
+  do {
+    if ((uint32_t)d == SEM_VALUE_MAX) {
+      errno = EOVERFLOW;
+      return -1;
+    }
+  } while (!atomic_compare_exchange_weak(&s->data, &d, d + 1));
+  struct ub_sched *sched = ub_sched_tls;
+  if (sched != NULL) {
+    atomic_store(&sched->poked, 1);
+    ub_loop_wake(&sched->loop);
+  }
+  if (d >> 32)
+    syscall(SYS_futex, &s->data, s->private ? FUTEX_WAKE_PRIVATE : FUTEX_WAKE,
+            1, NULL, NULL, 0);
+  return 0;
+}
+
 int sem_post(sem_t *sem)
 {
   struct ub_sem *s = (struct ub_sem *)sem;
+  if (ub_sig_depth > 0)
+    return post_from_handler(s);
   bool private = s->private == PRIVATE_FLAG;
   if (private)
     ub_spin_lock(&s->lock);
@@ -120,11 +149,16 @@ static int wait_green(struct ub_sem *s, uint64_t deadline)
         return 0;
       }
       ub_waitq_push(&s->q, &w);
+      struct ub_thread *t = ub_thread_self();
+      t->sem_waiting = true;
       r = ub_waiter_wait(&s->q, &w, &s->lock, deadline, true);
+      t->sem_waiting = false;
     } else {
       uint64_t until = ub_clock_after(ub_clock_now(), 1000000);
       r = ub_sched_sleep(until < deadline ? until : deadline);
     }
+    if (r == -EAGAIN)
+      continue; /* a handler posted: look again */
     if (r == -ECANCELED)
       ub_cancel_point();
     /* The kernel restarts an untimed futex wait under SA_RESTART, and

@@ -145,6 +145,14 @@ static struct ub_coro *target(struct ub_sched *s, int sig)
 static void on_signals(struct ub_sched *s)
 {
   struct sigstate *st = (struct sigstate *)(s + 1);
+  if (atomic_exchange(&s->poked, 0) != 0) {
+    /* A handler posted a semaphore: its green waiters look again. */
+    for (struct ub_coro *c = s->all; c != NULL; c = c->all_next) {
+      struct ub_thread *t = c->ext;
+      if (t != NULL && t->sem_waiting && c->intr_wait != NULL)
+        ub_loop_post(c->intr_wait, -EAGAIN);
+    }
+  }
   uint64_t sigs = atomic_exchange(&s->deferred, 0);
   for (int sig = 1; sigs != 0; sig++, sigs >>= 1) {
     if (!(sigs & 1))

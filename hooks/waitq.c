@@ -34,9 +34,17 @@ uintptr_t ub_self_token(void)
   return (uintptr_t)real.pthread_self();
 }
 
+unsigned ub_waitq_epoch;
+
+void ub_waitq_after_fork(void)
+{
+  ub_waitq_epoch++;
+}
+
 void ub_waiter_init(struct ub_waiter *w)
 {
-  *w = (struct ub_waiter){.green = ub_hook_enter() != NULL};
+  *w = (struct ub_waiter){.green = ub_hook_enter() != NULL,
+                          .epoch = ub_waitq_epoch};
   if (w->green)
     ub_sched_wait_init(&w->w);
   w->owner = ub_self_token();
@@ -70,10 +78,13 @@ void ub_waitq_remove(struct ub_waitq *q, struct ub_waiter *w)
 
 struct ub_waiter *ub_waitq_pop(struct ub_waitq *q)
 {
-  struct ub_waiter *w = q->head;
-  if (w != NULL)
+  struct ub_waiter *w;
+  while ((w = q->head) != NULL) {
     ub_waitq_remove(q, w);
-  return w;
+    if (ub_waiter_alive(w))
+      return w;
+  } /* (a waiter from before a fork: its thread is gone; drop it) */
+  return NULL;
 }
 
 void ub_waiter_wake(struct ub_waiter *w, int result)

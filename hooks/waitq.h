@@ -35,12 +35,26 @@ struct ub_waiter {
   atomic_int futex; /* a native waiter: 0 asleep, 1 woken */
   int result;       /* what the waker says: 0, or a lock-specific value */
   uintptr_t owner;  /* who the waiter is (mutex handoff) */
+  unsigned epoch;   /* ub_waitq_epoch when it queued (see below) */
   int kind;         /* lock-specific (rwlock: reader or writer) */
 };
 
 struct ub_waitq {
   struct ub_waiter *head, *tail;
 };
+
+/*
+ * fork() keeps only the calling thread, but the waiters other threads had
+ * queued on locks in memory stay in the child's copy.  The child bumps the
+ * epoch (ub_waitq_after_fork), and pop skips any waiter from before it, so
+ * an unlock in the child never hands a lock to a thread that is gone.
+ */
+extern unsigned ub_waitq_epoch;
+void ub_waitq_after_fork(void);
+static inline bool ub_waiter_alive(const struct ub_waiter *w)
+{
+  return w->epoch == ub_waitq_epoch;
+}
 
 void ub_spin_lock(atomic_int *l);
 void ub_spin_unlock(atomic_int *l);

@@ -27,6 +27,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
+#include "hidefd.h"
 #include "sys.h"
 
 #include <valgrind/valgrind.h>
@@ -58,6 +59,7 @@ static int epoll_init(struct ub_backend **out)
     free(b);
     return -err;
   }
+  b->epfd = ub_hidefd(b->epfd);
   /* valgrind 3.19 does not know epoll_pwait2, and warns on each try. */
   b->no_pwait2 = RUNNING_ON_VALGRIND;
   *out = b;
@@ -66,6 +68,7 @@ static int epoll_init(struct ub_backend **out)
 
 static void epoll_fini(struct ub_backend *b)
 {
+  ub_unhidefd(b->epfd);
   ub_sys_close(b->epfd);
   free(b->pend);
   free(b);

@@ -32,6 +32,7 @@
 #include <stddef.h>
 #include <sys/eventfd.h>
 
+#include "hidefd.h"
 #include "sys.h"
 
 #define WAKE_TOKEN UINT64_MAX
@@ -155,12 +156,14 @@ int ub_loop_init(struct ub_loop *l, enum ub_backend_kind kind)
   l->wake_fd = (int)syscall(SYS_eventfd2, 0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (l->wake_fd < 0)
     return -errno;
+  l->wake_fd = ub_hidefd(l->wake_fd);
   int err = l->ops->init(&l->bk);
   if (err == 0)
     err = l->ops->modify(l->bk, l->wake_fd, WAKE_TOKEN, UB_IN);
   if (err != 0) {
     if (l->bk != NULL)
       l->ops->fini(l->bk);
+    ub_unhidefd(l->wake_fd);
     ub_sys_close(l->wake_fd);
     return err;
   }
@@ -171,6 +174,7 @@ void ub_loop_fini(struct ub_loop *l)
 {
   assert(ub_heap_min(&l->timers) == NULL);
   l->ops->fini(l->bk);
+  ub_unhidefd(l->wake_fd);
   ub_sys_close(l->wake_fd);
   ub_arena_fini(&l->arena);
 }
@@ -272,6 +276,7 @@ int ub_loop_after_fork(struct ub_loop *l)
    * backend's memory is freed, which closes the child's epoll fd only. */
   ub_heap_init(&l->timers);
   l->ops->fini(l->bk);
+  ub_unhidefd(l->wake_fd);
   ub_sys_close(l->wake_fd);
   ub_arena_fini(&l->arena);
   return ub_loop_init(l, kind);

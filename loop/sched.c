@@ -242,7 +242,8 @@ int ub_sched_run(struct ub_sched *s)
     int n = ub_loop_tick(&s->loop, idle);
     if (n < 0)
       return n;
-    if (atomic_load_explicit(&s->deferred, memory_order_relaxed) != 0 &&
+    if ((atomic_load_explicit(&s->deferred, memory_order_relaxed) != 0 ||
+         atomic_load_explicit(&s->poked, memory_order_relaxed) != 0) &&
         s->on_signals != NULL)
       s->on_signals(s);
   }

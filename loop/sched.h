@@ -57,6 +57,9 @@ struct ub_sched {
    * only records them here, and the scheduler passes them to on_signals
    * (hooks/signal.c) between ticks, where it is safe to resume waits. */
   _Atomic uint64_t deferred;
+  /* Set by a signal handler that changed something green threads wait
+   * for (sem_post): on_signals then lets them look again. */
+  atomic_int poked;
   void (*on_signals)(struct ub_sched *s);
   /* A switch onto a green thread with sigpending set calls this first. */
   void (*on_pending)(struct ub_coro *c);
