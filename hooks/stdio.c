@@ -55,6 +55,9 @@
 int _IO_switch_to_get_mode(FILE *f);
 int _IO_doallocbuf(FILE *f);
 
+/* The most one green read takes at a time (on the green thread's stack). */
+#define CHUNK 8192
+
 /* The most a buffer is grown to hold one line or one fread. */
 #define GROW_MAX ((size_t)1 << 20)
 
@@ -91,23 +94,27 @@ static void flush_prompt(FILE *f)
     fflush(stdout);
 }
 
-/* Make the read area start the buffer; false if it cannot grow. */
-static bool make_room(FILE *f)
+/* Make the read area start the buffer, with at least `want` bytes free
+ * after it; false if the buffer cannot grow that far. */
+static bool make_room(FILE *f, size_t want)
 {
   size_t avail = (size_t)(f->_IO_read_end - f->_IO_read_ptr);
   size_t size = (size_t)(f->_IO_buf_end - f->_IO_buf_base);
   char *base = f->_IO_buf_base;
-  if (f->_IO_read_ptr != base) {
+  if (f->_IO_read_ptr != base)
     memmove(base, f->_IO_read_ptr, avail);
-  } else if (avail == size) {
+  if (size - avail < want) {
     /* Full of one long line: grow the buffer (glibc mallocs it, and frees
      * it with free unless the program gave it). */
-    if ((f->_flags & F_USER_BUF) || size >= GROW_MAX)
+    size_t grown = size;
+    while (grown - avail < want && grown < GROW_MAX)
+      grown *= 2;
+    if ((f->_flags & F_USER_BUF) || grown - avail < want)
       return false;
-    base = realloc(base, size * 2);
+    base = realloc(base, grown);
     if (base == NULL)
       return false;
-    size *= 2;
+    size = grown;
   }
   f->_IO_buf_base = base;
   f->_IO_buf_end = base + size;
@@ -144,11 +151,23 @@ static int fill(FILE *f, int need, size_t bytes)
   if (!enough(f, need, bytes))
     flush_prompt(f);
   while (!enough(f, need, bytes)) {
-    if (f->_IO_read_end == f->_IO_buf_end && !make_room(f))
+    if (f->_IO_read_end == f->_IO_buf_end && !make_room(f, 1))
       break; /* glibc takes it from here */
-    ssize_t n = read(fd, f->_IO_read_end,
-                     (size_t)(f->_IO_buf_end - f->_IO_read_end)); /* parks */
+    /* Read into a buffer of our own: while this thread is parked in the
+     * read, another one may read the same stream and move its buffer.
+     * Only once the read returns (no switch after it) is the stream's
+     * state looked at again, and the bytes appended where it now ends. */
+    char tmp[CHUNK];
+    size_t room = (size_t)(f->_IO_buf_end - f->_IO_read_end);
+    ssize_t n = read(fd, tmp, room < CHUNK ? room : CHUNK); /* parks */
     if (n > 0) {
+      if ((size_t)(f->_IO_buf_end - f->_IO_read_end) < (size_t)n &&
+          !make_room(f, (size_t)n)) {
+        f->_flags |= F_ERR_SEEN; /* cannot happen with one reader */
+        errno = ENOBUFS;
+        return 0;
+      }
+      memcpy(f->_IO_read_end, tmp, (size_t)n);
       f->_IO_read_end += n;
     } else if (n == 0) {
       f->_flags |= F_EOF_SEEN;
