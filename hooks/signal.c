@@ -178,7 +178,9 @@ static void on_pending(struct ub_coro *c)
   struct ub_sched *s = c->home;
   struct sigstate *st = (struct sigstate *)(s + 1);
   struct ub_thread *t = c->ext;
-  uint64_t sigs = atomic_exchange(&c->sigpending, 0);
+  /* Signals the thread blocks stay pending on it, for sigwait or for when
+   * it unblocks them, as the kernel keeps them. */
+  uint64_t sigs = atomic_fetch_and(&c->sigpending, c->sigmask) & ~c->sigmask;
   if (t != NULL)
     t->intr_restart = true;
   for (int sig = 1; sigs != 0; sig++, sigs >>= 1) {
@@ -244,12 +246,16 @@ sighandler_t signal(int sig, sighandler_t handler)
   return old.sa_handler;
 }
 
-/* The calling green thread's mask after the real call changed it. */
+/* The calling green thread's mask after the real call changed it; a
+ * signal pending on it that it no longer blocks is delivered now. */
 static void note_mask(void)
 {
   uint64_t m = 0;
   syscall(SYS_rt_sigprocmask, SIG_SETMASK, NULL, &m, UB_SIGSET_BYTES);
-  ub_sched_set_sigmask(ub_sched_tls->current, m);
+  struct ub_coro *c = ub_sched_tls->current;
+  ub_sched_set_sigmask(c, m);
+  if (atomic_load(&c->sigpending) & ~m)
+    on_pending(c);
 }
 
 int pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
@@ -317,8 +323,13 @@ int pthread_kill(pthread_t thread, int sig)
   st->info[sig].si_pid = getpid();
   st->info[sig].si_uid = getuid();
   atomic_fetch_or(&c->sigpending, bit(sig));
-  if (c->intr_wait != NULL && self != NULL)
-    ub_loop_post(c->intr_wait, -EINTR);
+  struct ub_thread *t = c->ext;
+  if (c->intr_wait != NULL && self != NULL) {
+    if (!(c->sigmask & bit(sig)))
+      ub_loop_post(c->intr_wait, -EINTR); /* its handler runs on it */
+    else if (t != NULL && t->sigwaiting)
+      ub_loop_post(c->intr_wait, -EAGAIN); /* its sigwait takes it */
+  }
   return 0;
 }
 
@@ -343,6 +354,19 @@ static long wait_signal(struct ub_sched *s, const sigset_t *set,
   int sfd = -1;
   long r;
   for (;;) {
+    /* A signal sent to this very green thread (pthread_kill) first. */
+    struct ub_coro *c = s->current;
+    uint64_t mine = 0;
+    memcpy(&mine, set, sizeof(mine));
+    mine &= atomic_load(&c->sigpending);
+    if (mine != 0) {
+      int sig = __builtin_ctzll(mine) + 1;
+      atomic_fetch_and(&c->sigpending, ~bit(sig));
+      if (info != NULL)
+        *info = ((struct sigstate *)(s + 1))->info[sig];
+      r = sig;
+      break;
+    }
     r = real.sigtimedwait(set, info, &zero);
     if (r >= 0 || errno != EAGAIN) {
       r = r >= 0 ? r : -errno;
@@ -361,7 +385,10 @@ static long wait_signal(struct ub_sched *s, const sigset_t *set,
       }
       ub_fd_new(sfd, UB_FD_PLAIN);
     }
+    struct ub_thread *t = ub_thread_self();
+    t->sigwaiting = true;
     int w = ub_io_wait(s, sfd, ub_fd_info(sfd), UB_IN, deadline);
+    t->sigwaiting = false;
     if (w == -EINTR || w == -ECANCELED) {
       ub_cancel_point();
       r = -EINTR;

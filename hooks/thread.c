@@ -144,7 +144,11 @@ static int join(pthread_t thread, void **ret, uint64_t deadline)
     return join_native(c, ret, deadline);
   if (deadline == 0 && c == ub_sched_current())
     return EBUSY; /* tryjoin: "still running" comes first */
-  int err = -ub_sched_join(c, ret, deadline);
+  int err;
+  /* A join is a cancellation point, and a signal handler does not end it:
+   * after one, it waits on. */
+  while ((err = -ub_sched_join(c, ret, deadline)) == EINTR || err == ECANCELED)
+    ub_cancel_point();
   if (err == 0 || err == EBUSY || err == ETIMEDOUT)
     return err;
   ub_cancel_point();

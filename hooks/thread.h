@@ -41,6 +41,7 @@ struct ub_thread {
   bool intr_restart;
   unsigned handled; /* signal handlers run on this thread so far */
   bool sem_waiting; /* parked in sem_wait: a handler's sem_post pokes it */
+  bool sigwaiting;  /* parked in sigwait: pthread_kill may hand it one */
   /* pthread_cleanup_push buffers, innermost first (hooks/cancel.c), and
    * the value pthread_exit passes on once they have run. */
   void *cleanup;

@@ -118,7 +118,8 @@ static void signal_state(struct ub_sched *s, struct ub_coro *c)
             UB_SIGSET_BYTES);
     s->real_mask = c->sigmask;
   }
-  if (atomic_load_explicit(&c->sigpending, memory_order_relaxed) != 0 &&
+  if ((atomic_load_explicit(&c->sigpending, memory_order_relaxed) &
+       ~c->sigmask) != 0 &&
       s->on_pending != NULL)
     s->on_pending(c);
 }
@@ -133,7 +134,8 @@ static inline void after_switch(struct ub_sched *s)
   if (c != &s->main &&
       __builtin_expect(
           c->sigmask != s->real_mask ||
-              atomic_load_explicit(&c->sigpending, memory_order_relaxed) != 0,
+              (atomic_load_explicit(&c->sigpending, memory_order_relaxed) &
+               ~c->sigmask) != 0,
           0))
     signal_state(s, c);
 }
@@ -405,12 +407,14 @@ int ub_sched_join(struct ub_coro *c, void **ret, uint64_t deadline)
   ub_loop_arm(&s->loop, &w, -1, 0, deadline);
   if (seen == 0 &&
       atomic_compare_exchange_strong(&c->join, &seen, (uintptr_t)&w)) {
-    if (ub_sched_park(&w) == -ETIMEDOUT) {
-      /* Withdraw from the join word, unless the exit got there first:
-       * then it is dead, and its post lost the claim to our timer. */
+    int r = ub_sched_park_intr(&w);
+    if (r != 0) {
+      /* Timed out, or cut short (a signal, a cancel): withdraw from the
+       * join word, unless the exit got there first: then it is dead, and
+       * its post lost the claim. */
       uintptr_t mine = (uintptr_t)&w;
       if (atomic_compare_exchange_strong(&c->join, &mine, 0))
-        return -ETIMEDOUT;
+        return r;
     }
   } else {
     ub_loop_cancel(&s->loop, &w);

@@ -112,7 +112,9 @@ _Noreturn void ub_sched_exit(void *ret);
  * Wait for c to end until deadline (UB_NEVER: no limit; 0: do not wait),
  * take its return value and free it.  0, -EDEADLK (c is the caller),
  * -EINVAL (detached, or joined by another), -EBUSY (deadline 0 and c still
- * runs), -ETIMEDOUT, or -EPERM when the caller is not a green thread.
+ * runs), -ETIMEDOUT, -EINTR or -ECANCELED (the wait was cut short, see
+ * ub_sched_park_intr; c stays joinable), or -EPERM when the caller is not
+ * a green thread.
  */
 int ub_sched_join(struct ub_coro *c, void **ret, uint64_t deadline);
 int ub_sched_detach(struct ub_coro *c);
