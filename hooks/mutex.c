@@ -157,12 +157,13 @@ int pthread_mutex_clocklock(pthread_mutex_t *pm, clockid_t clock,
                             const struct timespec *abstime)
 {
   struct ub_mutex *m = (struct ub_mutex *)pm;
+  if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC)
+    return EINVAL; /* glibc checks the clock first, the time only if it
+                      must wait */
   int err = ub_mutex_lock(m, 0);
   if (err != -EBUSY)
     return -err;
   uint64_t deadline;
-  if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC)
-    return EINVAL;
   err = ub_deadline_abs(clock, abstime, &deadline);
   if (err == 0)
     err = ub_mutex_lock(m, deadline == 0 ? 1 : deadline);

@@ -19,6 +19,7 @@
  */
 #include <fcntl.h>
 #include <limits.h>
+#include <string.h>
 #include <sys/socket.h>
 
 #include "deadline.h"
@@ -111,25 +112,81 @@ struct msg_op {
   int flags;
 };
 
+/*
+ * fds passed with SCM_RIGHTS share their open file with the sender's: the
+ * receiver's are new numbers, and neither side's cached blocking mode may
+ * be trusted alone any more (fdtab.h).
+ */
+static void passed_fds(const struct msghdr *m, bool received)
+{
+  if (m->msg_control == NULL || m->msg_controllen < sizeof(struct cmsghdr))
+    return;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR((struct msghdr *)m); c != NULL;
+       c = CMSG_NXTHDR((struct msghdr *)m, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+      continue;
+    size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+    for (size_t i = 0; i < n; i++) {
+      int fd;
+      memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(fd));
+      if (received)
+        ub_fd_new(fd, UB_FD_UNKNOWN);
+      ub_fd_alias(fd, fd);
+    }
+  }
+}
+
+struct recvmsg_op {
+  struct msg_op m;
+  bool all; /* MSG_WAITALL on a stream socket */
+};
+
 static long recvmsg_attempt(struct ub_io_op *op, enum ub_fd_kind kind)
 {
-  struct msg_op *o = (struct msg_op *)op;
-  int flags = o->flags | (kind == UB_FD_PLAIN ? 0 : MSG_DONTWAIT);
-  return ub_sys(real.recvmsg(op->fd, o->msg, flags));
+  struct recvmsg_op *o = (struct recvmsg_op *)op;
+  struct msghdr *msg = o->m.msg;
+  int flags = o->m.flags | (kind == UB_FD_PLAIN ? 0 : MSG_DONTWAIT);
+  if (!o->all || kind == UB_FD_PLAIN || op->done == 0) {
+    long r = ub_sys(real.recvmsg(op->fd, msg, flags));
+    if (r > 0)
+      passed_fds(msg, true);
+    if (!o->all || kind == UB_FD_PLAIN || r <= 0)
+      return r;
+    op->done = r;
+  } else {
+    /* MSG_WAITALL: the rest, into what is left of the iovec. */
+    struct iovec left[IOV_MAX];
+    struct msghdr rest = {.msg_iov = left};
+    rest.msg_iovlen = (size_t)ub_iov_rest(msg->msg_iov, (int)msg->msg_iovlen,
+                                          (size_t)op->done, left);
+    long r = ub_sys(real.recvmsg(op->fd, &rest, flags));
+    if (r < 0)
+      return r == -EAGAIN ? r : op->done;
+    if (r == 0)
+      return op->done; /* the peer closed: what came is the result */
+    op->done += r;
+  }
+  size_t want = ub_iov_total(msg->msg_iov, (int)msg->msg_iovlen);
+  return (size_t)op->done >= want ? op->done : -EAGAIN;
 }
 
 ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 {
   struct ub_sched *s = ub_hook_enter();
-  if (s == NULL)
-    return real.recvmsg(fd, msg, flags);
-  struct msg_op o = {.op = {.fd = fd,
-                            .dir = UB_IN,
-                            .attempt = recvmsg_attempt,
-                            .nowait = flags & MSG_DONTWAIT},
-                     .msg = msg,
-                     .flags = flags};
-  return ub_ret(ub_io_run(s, &o.op));
+  if (s == NULL || msg->msg_iovlen > IOV_MAX) {
+    ssize_t r = real.recvmsg(fd, msg, flags);
+    if (r > 0)
+      passed_fds(msg, true);
+    return r;
+  }
+  struct recvmsg_op o = {.m = {.op = {.fd = fd,
+                                      .dir = UB_IN,
+                                      .attempt = recvmsg_attempt,
+                                      .nowait = flags & MSG_DONTWAIT},
+                               .msg = msg,
+                               .flags = flags}};
+  o.all = (flags & MSG_WAITALL) && stream(fd);
+  return ub_ret(ub_io_run(s, &o.m.op));
 }
 
 struct mmsg_op {
@@ -226,6 +283,8 @@ static long sendmsg_attempt(struct ub_io_op *op, enum ub_fd_kind kind)
 
 ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 {
+  ub_real_ensure();
+  passed_fds(msg, false);
   struct ub_sched *s = ub_hook_enter();
   if (s == NULL || msg->msg_iovlen > IOV_MAX)
     return real.sendmsg(fd, msg, flags);

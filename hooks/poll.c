@@ -228,7 +228,12 @@ static long do_select(struct ub_sched *s, int nfds, fd_set *rd, fd_set *wr,
       wdir[n++] = UB_OUT;
     }
   }
-  return wait_many(s, select_try, &c, wfd, wdir, n, deadline);
+  long r = wait_many(s, select_try, &c, wfd, wdir, n, deadline);
+  if (r < 0) /* the sets as the caller gave them, as the kernel leaves them */
+    for (int i = 0; i < 3; i++)
+      if (c.sets[i] != NULL)
+        *c.sets[i] = c.orig[i];
+  return r;
 }
 
 int select(int nfds, fd_set *rd, fd_set *wr, fd_set *ex,

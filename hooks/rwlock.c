@@ -73,6 +73,26 @@ static void hand_over(struct ub_rwlock *rw)
   }
 }
 
+/* The lock is not held by a writer: let in every queued reader that
+ * may enter, or, if it is free and a writer heads the queue, that writer.
+ * Under the spinlock. */
+static void admit(struct ub_rwlock *rw)
+{
+  if (rw->readers == 0) {
+    hand_over(rw);
+    return;
+  }
+  for (struct ub_waiter *w = rw->q.head; w != NULL;) {
+    struct ub_waiter *next = w->next;
+    if (w->kind == READER && ub_waiter_alive(w)) {
+      ub_waitq_remove(&rw->q, w);
+      rw->readers++;
+      ub_waiter_wake(w, 0);
+    }
+    w = next;
+  }
+}
+
 static int lock(pthread_rwlock_t *p, int kind, uint64_t deadline)
 {
   struct ub_rwlock *rw = (struct ub_rwlock *)p;
@@ -92,7 +112,16 @@ static int lock(pthread_rwlock_t *p, int kind, uint64_t deadline)
     ub_waiter_init(&w);
     w.kind = kind;
     ub_waitq_push(&rw->q, &w);
-    return ub_waiter_wait(&rw->q, &w, &rw->lock, deadline, false);
+    int r = ub_waiter_wait(&rw->q, &w, &rw->lock, deadline, false);
+    if (r == -ETIMEDOUT && kind == WRITER) {
+      /* A writer that gave up may have been all that kept queued readers
+       * out (the writer-preferring kind): let them in now. */
+      ub_spin_lock(&rw->lock);
+      if (rw->writer == 0 && (rw->readers == 0 || !writer_first(rw)))
+        admit(rw);
+      ub_spin_unlock(&rw->lock);
+    }
+    return r;
   }
   ub_spin_unlock(&rw->lock);
   return err;
@@ -101,11 +130,11 @@ static int lock(pthread_rwlock_t *p, int kind, uint64_t deadline)
 static int timed(pthread_rwlock_t *p, int kind, clockid_t clock,
                  const struct timespec *abstime)
 {
+  if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC)
+    return EINVAL; /* as glibc: the clock first, the time if it must wait */
   int err = lock(p, kind, 0);
   if (err != -EBUSY)
     return -err;
-  if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC)
-    return EINVAL;
   uint64_t deadline;
   err = ub_deadline_abs(clock, abstime, &deadline);
   if (err == 0)

@@ -1,0 +1,66 @@
+#!/usr/bin/env bats
+# Regressions found in review: each a small plain program under tests/e2e/
+# (regress_*.c) that behaved differently, or hung, under unblock.  Each runs
+# natively and under unblock with `both`, which compares stdout and exit
+# status, and the output is checked as well.
+
+load helpers
+
+: "${BATS_TEST_TIMEOUT:=60}"
+export BOTH_TIMEOUT=15
+
+teardown() {
+  stop_bg
+}
+
+check() {
+  both "$E2E/regress_$1"
+  assert_status 0
+  assert_stdout "$2"
+}
+
+@test "popen twice: a number closed inside glibc (pclose) and reused is watched anew" {
+  check popen_twice "popen #1 fd 3: hello
+popen #2 fd 3: hello"
+}
+
+@test "sem_post from a signal handler, while the interrupted thread yields, loses no wake-up" {
+  check sigsem "done: posts == got"
+}
+
+@test "in a fork child, a mutex unlock does not revive a thread that did not survive fork" {
+  check fork_mutex "child: trylock after unlock = 0
+thread T got the mutex in pid parent"
+}
+
+@test "two threads reading one FILE get whole, distinct lines" {
+  check stdio_race 'got "AAAA" (4 bytes)
+got "BBBB" (4 bytes)'
+  check stdio_race2 "$(timeout 10 "$E2E/regress_stdio_race2")"
+}
+
+@test "pthread_kill respects the target's signal mask" {
+  check kill_masked "handler ran while SIGUSR1 was blocked: no
+handler ran after unblock: yes"
+}
+
+@test "pthread_kill of a signal the target blocks is taken by its sigwait" {
+  check kill_sigwait "sigwait got 10"
+}
+
+@test "pthread_join is a cancellation point" {
+  check cancel_join "joiner: canceled in pthread_join"
+}
+
+@test "an fd received with SCM_RIGHTS sees O_NONBLOCK set through the sender's fd" {
+  check scm_nonblock "$(timeout 10 "$E2E/regress_scm_nonblock")"
+}
+
+@test "recvmsg with MSG_WAITALL waits for all the bytes" {
+  check recvmsg_waitall 'recvmsg(MSG_WAITALL, 4) = 4 "abcd"'
+}
+
+@test "a writer-preferring rwlock lets readers in when the waiting writer times out" {
+  check rw_timeout "writer: timedwrlock = ETIMEDOUT
+holder: reader got in while the holder still held its read lock"
+}
