@@ -1,7 +1,8 @@
 /*
  * Description: fgets(3) on a stream over a pipe, whose bytes a writer thread
  * sends in pieces.  The first fgets waits 50 ms for its line; a line that
- * arrives in two pieces 50 ms apart is returned whole; lines already in the
+ * arrives in two pieces 150 ms apart is returned whole (wide enough for
+ * memcheck's slowness); lines already in the
  * buffer come back at once; a short buffer splits a line; at end of file
  * NULL with feof.  On an O_NONBLOCK pipe with nothing in it: NULL, errno
  * EAGAIN, ferror.  Interrupted by a SIGALRM handler without SA_RESTART:
@@ -19,7 +20,7 @@ int main(void)
   start();
   struct feeder f = {
       .pieces = {"first line\n", "second ", "line\nthird\nfour", "th line\n"},
-      .delays = {50, 50, 50, 50}};
+      .delays = {50, 150, 150, 50}};
   FILE *in = feed(&f);
   char buf[64], small[6];
   double t0 = now_ms();
