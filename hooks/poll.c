@@ -54,8 +54,16 @@ static long wait_many(struct ub_sched *s, try_fn try, void *ctx, const int *fds,
   if (arms == NULL)
     return -ENOMEM;
   long r;
-  for (;;) {
+  for (bool first = true;; first = false) {
     r = try(ctx);
+    if (r != 0 && first) {
+      /* Ready at once.  A thread that polls in a loop on something only
+       * another green thread will clear (a level-triggered fd it does
+       * not read) would otherwise never let that thread run: there is no
+       * preemption.  Natively the kernel would schedule the other; here
+       * the poller yields, and after a run of yields the loop ticks. */
+      ub_sched_yield();
+    }
     if (r != 0 || ub_clock_now() >= deadline)
       break;
     struct ub_wait group;

@@ -22,7 +22,9 @@
 #include "fdio.h"
 #include "thread.h"
 
-#define PRIVATE_FLAG 128 /* glibc's `private` for a process-private sem */
+/* glibc's `private` word: 0 for a process-private semaphore, 128 (its
+ * LLL_SHARED) for one sem_init'ed shared or made by sem_open. */
+#define SHARED 128
 
 struct ub_sem {
   _Atomic uint64_t data; /* value | sleepers << 32, as glibc */
@@ -50,7 +52,7 @@ int sem_init(sem_t *sem, int pshared, unsigned value)
   struct ub_sem *s = (struct ub_sem *)sem;
   *sem = (sem_t){0};
   atomic_store(&s->data, value);
-  s->private = pshared ? 0 : PRIVATE_FLAG;
+  s->private = pshared ? SHARED : 0;
   return 0;
 }
 
@@ -96,8 +98,9 @@ static int post_from_handler(struct ub_sem *s)
     ub_loop_wake(&sched->loop);
   }
   if (d >> 32)
-    syscall(SYS_futex, &s->data, s->private ? FUTEX_WAKE_PRIVATE : FUTEX_WAKE,
-            1, NULL, NULL, 0);
+    syscall(SYS_futex, &s->data,
+            s->private == SHARED ? FUTEX_WAKE : FUTEX_WAKE_PRIVATE, 1, NULL,
+            NULL, 0);
   return 0;
 }
 
@@ -106,7 +109,7 @@ int sem_post(sem_t *sem)
   struct ub_sem *s = (struct ub_sem *)sem;
   if (ub_sig_depth > 0)
     return post_from_handler(s);
-  bool private = s->private == PRIVATE_FLAG;
+  bool private = s->private != SHARED;
   if (private)
     ub_spin_lock(&s->lock);
   uint64_t d = atomic_load(&s->data);
@@ -125,8 +128,9 @@ int sem_post(sem_t *sem)
     ub_spin_unlock(&s->lock);
   }
   if (d >> 32) /* a native sleeper (glibc's protocol) */
-    syscall(SYS_futex, &s->data, s->private ? FUTEX_WAKE_PRIVATE : FUTEX_WAKE,
-            1, NULL, NULL, 0);
+    syscall(SYS_futex, &s->data,
+            s->private == SHARED ? FUTEX_WAKE : FUTEX_WAKE_PRIVATE, 1, NULL,
+            NULL, 0);
   return 0;
 }
 
@@ -140,7 +144,7 @@ static int wait_green(struct ub_sem *s, uint64_t deadline)
     if (deadline == 0 || ub_clock_now() >= deadline)
       return -ETIMEDOUT;
     int r;
-    if (s->private == PRIVATE_FLAG) {
+    if (s->private != SHARED) {
       struct ub_waiter w;
       ub_waiter_init(&w);
       ub_spin_lock(&s->lock);

@@ -317,3 +317,21 @@ CONF
   max=$(max_of "$samples")
   [ "$max" -le 4 ] || { echo "microsocks had up to $max OS threads under load"; return 1; }
 }
+
+@test "python3 multiprocessing: a Pool of 2 worker processes with its handler threads" {
+  # The pool's worker-handler thread polls the result pipe, which only the
+  # result-handler thread drains: under unblock the poller must let it run.
+  cat >"$BATS_TEST_TMPDIR/pool.py" <<'PY'
+import multiprocessing as mp
+def square(x):
+    return x * x
+if __name__ == "__main__":
+    with mp.Pool(2) as p:
+        print(sum(p.map(square, range(1000))))
+        print(p.apply_async(square, (12,)).get(timeout=10))
+PY
+  both "$PY" "$BATS_TEST_TMPDIR/pool.py"
+  assert_status 0
+  assert_stdout "332833500
+144"
+}
