@@ -64,3 +64,7 @@ handler ran after unblock: yes"
   check rw_timeout "writer: timedwrlock = ETIMEDOUT
 holder: reader got in while the holder still held its read lock"
 }
+
+@test "a named semaphore shared with a child process (sem_open) works both ways" {
+  check sem_open "posts 0 0, child exit 7, value 0"
+}
