@@ -54,11 +54,7 @@ static int cond_wait(struct ub_cond *c, struct ub_mutex *m, uint64_t deadline)
     int err = ub_mutex_unlock(m);
     if (err != 0)
       return err;
-    uint64_t until = ub_clock_after(ub_clock_now(), 1000000);
-    if (ub_hook_enter() != NULL)
-      ub_sched_sleep(until < deadline ? until : deadline);
-    else
-      real.usleep(1000);
+    ub_pause(deadline);
     ub_mutex_lock(m, UB_NEVER);
     return ub_clock_now() >= deadline ? -ETIMEDOUT : 0;
   }

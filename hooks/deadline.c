@@ -23,10 +23,9 @@ static uint64_t after(uint64_t sec, uint64_t nsec)
 int ub_deadline_abs(clockid_t clock, const struct timespec *abs,
                     uint64_t *deadline)
 {
-  if (!valid(abs) || (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC))
-    return -EINVAL;
   struct timespec now;
-  clock_gettime(clock, &now);
+  if (!valid(abs) || clock_gettime(clock, &now) != 0)
+    return -EINVAL;
   int64_t ns = (int64_t)(abs->tv_sec - now.tv_sec) * (int64_t)UB_NSEC_PER_SEC +
                (abs->tv_nsec - now.tv_nsec);
   uint64_t mono = ub_clock_now();

@@ -17,7 +17,8 @@
 #include <sys/time.h>
 #include <time.h>
 
-/* An absolute time on clock (REALTIME or MONOTONIC); 0 or -EINVAL. */
+/* An absolute time on clock (any clock_gettime knows; the caller checks
+ * which its call accepts); 0 or -EINVAL. */
 int ub_deadline_abs(clockid_t clock, const struct timespec *abs,
                     uint64_t *deadline);
 

@@ -17,8 +17,6 @@
 #include "hook.h"
 #include "sync.h"
 
-#define POLL_NS 1000000ull
-
 static int type_of(const struct ub_mutex *m)
 {
   return m->kind & UB_MUTEX_TYPE_MASK;
@@ -30,22 +28,6 @@ static uintptr_t token(const struct ub_mutex *m)
   if (m->kind & UB_MUTEX_PSHARED)
     t ^= (uintptr_t)getpid() << 48;
   return t;
-}
-
-/* Sleep a little without holding anything (process-shared waiters). */
-static int poll_pause(uint64_t deadline)
-{
-  uint64_t now = ub_clock_now();
-  if (now >= deadline)
-    return -ETIMEDOUT;
-  uint64_t until = deadline - now < POLL_NS ? deadline : now + POLL_NS;
-  if (ub_hook_enter() != NULL) {
-    ub_sched_sleep(until);
-    return 0;
-  }
-  struct timespec ts = {0, (long)(until - now)};
-  real.nanosleep(&ts, NULL);
-  return 0;
 }
 
 int ub_mutex_lock(struct ub_mutex *m, uint64_t deadline)
@@ -81,9 +63,8 @@ int ub_mutex_lock(struct ub_mutex *m, uint64_t deadline)
     }
     if (m->kind & UB_MUTEX_PSHARED) {
       ub_spin_unlock(&m->lock);
-      int err = poll_pause(deadline);
-      if (err != 0)
-        return err;
+      if (ub_pause(deadline) == -ETIMEDOUT)
+        return -ETIMEDOUT;
       continue;
     }
     struct ub_waiter w;

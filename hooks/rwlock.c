@@ -45,46 +45,32 @@ static bool writer_first(const struct ub_rwlock *rw)
   return false;
 }
 
-/* Hand the free lock to waiters; called under the spinlock. */
-static void hand_over(struct ub_rwlock *rw)
-{
-  while (rw->q.head != NULL && !ub_waiter_alive(rw->q.head))
-    ub_waitq_remove(&rw->q, rw->q.head); /* gone with a fork */
-  struct ub_waiter *w = rw->q.head;
-  if (w == NULL)
-    return;
-  if (w->kind == WRITER) {
-    ub_waitq_pop(&rw->q);
-    rw->writer = w->owner;
-    ub_waiter_wake(w, 0);
-    return;
-  }
-  /* Every waiting reader gets in; writers stay queued in order. */
-  for (w = rw->q.head; w != NULL;) {
-    struct ub_waiter *next = w->next;
-    if (!ub_waiter_alive(w)) {
-      ub_waitq_remove(&rw->q, w);
-    } else if (w->kind == READER) {
-      ub_waitq_remove(&rw->q, w);
-      rw->readers++;
-      ub_waiter_wake(w, 0);
-    }
-    w = next;
-  }
-}
-
-/* The lock is not held by a writer: let in every queued reader that
- * may enter, or, if it is free and a writer heads the queue, that writer.
- * Under the spinlock. */
+/*
+ * No writer holds the lock: let waiters in, under the spinlock.  If it is
+ * free and a writer heads the queue, that writer gets it; otherwise every
+ * queued reader does, and writers stay queued in order.  Waiters left by
+ * threads that did not survive a fork are dropped on the way.
+ */
 static void admit(struct ub_rwlock *rw)
 {
-  if (rw->readers == 0) {
-    hand_over(rw);
-    return;
-  }
   for (struct ub_waiter *w = rw->q.head; w != NULL;) {
     struct ub_waiter *next = w->next;
-    if (w->kind == READER && ub_waiter_alive(w)) {
+    if (!ub_waiter_alive(w))
+      ub_waitq_remove(&rw->q, w);
+    w = next;
+  }
+  struct ub_waiter *head = rw->q.head;
+  if (head != NULL && head->kind == WRITER) {
+    if (rw->readers == 0) {
+      ub_waitq_remove(&rw->q, head);
+      rw->writer = head->owner;
+      ub_waiter_wake(head, 0);
+    }
+    return;
+  }
+  for (struct ub_waiter *w = head; w != NULL;) {
+    struct ub_waiter *next = w->next;
+    if (w->kind == READER) {
       ub_waitq_remove(&rw->q, w);
       rw->readers++;
       ub_waiter_wake(w, 0);
@@ -213,7 +199,7 @@ int pthread_rwlock_unlock(pthread_rwlock_t *p)
   else if (rw->readers > 0)
     rw->readers--;
   if (rw->writer == 0 && rw->readers == 0)
-    hand_over(rw);
+    admit(rw);
   ub_spin_unlock(&rw->lock);
   return 0;
 }

@@ -158,8 +158,9 @@ static int wait_green(struct ub_sem *s, uint64_t deadline)
       r = ub_waiter_wait(&s->q, &w, &s->lock, deadline, true);
       t->sem_waiting = false;
     } else {
-      uint64_t until = ub_clock_after(ub_clock_now(), 1000000);
-      r = ub_sched_sleep(until < deadline ? until : deadline);
+      r = ub_pause(deadline); /* shared: no queue, so poll */
+      if (r == -ETIMEDOUT)
+        r = 0; /* the loop says ETIMEDOUT */
     }
     if (r == -EAGAIN)
       continue; /* a handler posted: look again */

@@ -55,6 +55,13 @@ struct sigstate {
   siginfo_t info[_NSIG];
 };
 
+/* A carrier's sigstate lives right after its struct ub_sched (init.c
+ * allocates ub_sig_carrier_extra() bytes there). */
+static struct sigstate *state_of(struct ub_sched *s)
+{
+  return (struct sigstate *)(s + 1);
+}
+
 static uint64_t bit(int sig)
 {
   return 1ull << (sig - 1);
@@ -112,7 +119,7 @@ static void trampoline(int sig, siginfo_t *info, void *uc)
   struct ub_sched *s = ub_sched_tls;
   if (s != NULL && s->current == &s->main && ub_sig_depth == 0 &&
       s->on_signals != NULL) {
-    struct sigstate *st = (struct sigstate *)(s + 1);
+    struct sigstate *st = state_of(s);
     st->info[sig] = *info;
     atomic_fetch_or(&s->deferred, bit(sig));
   } else {
@@ -144,7 +151,7 @@ static struct ub_coro *target(struct ub_sched *s, int sig)
 
 static void on_signals(struct ub_sched *s)
 {
-  struct sigstate *st = (struct sigstate *)(s + 1);
+  struct sigstate *st = state_of(s);
   if (atomic_exchange(&s->poked, 0) != 0) {
     /* A handler posted a semaphore: its green waiters look again. */
     for (struct ub_coro *c = s->all; c != NULL; c = c->all_next) {
@@ -176,7 +183,7 @@ static void on_signals(struct ub_sched *s)
 static void on_pending(struct ub_coro *c)
 {
   struct ub_sched *s = c->home;
-  struct sigstate *st = (struct sigstate *)(s + 1);
+  struct sigstate *st = state_of(s);
   struct ub_thread *t = c->ext;
   /* Signals the thread blocks stay pending on it, for sigwait or for when
    * it unblocks them, as the kernel keeps them. */
@@ -316,7 +323,7 @@ int pthread_kill(pthread_t thread, int sig)
   if (!atomic_load(&wrapped[sig]))
     return real.pthread_kill(real.pthread_self(), sig);
   struct ub_sched *s = c->home;
-  struct sigstate *st = (struct sigstate *)(s + 1);
+  struct sigstate *st = state_of(s);
   memset(&st->info[sig], 0, sizeof(siginfo_t));
   st->info[sig].si_signo = sig;
   st->info[sig].si_code = SI_TKILL;
@@ -363,7 +370,7 @@ static long wait_signal(struct ub_sched *s, const sigset_t *set,
       int sig = __builtin_ctzll(mine) + 1;
       atomic_fetch_and(&c->sigpending, ~bit(sig));
       if (info != NULL)
-        *info = ((struct sigstate *)(s + 1))->info[sig];
+        *info = state_of(s)->info[sig];
       r = sig;
       break;
     }

@@ -181,7 +181,8 @@ int pthread_clockjoin_np(pthread_t thread, void **ret, clockid_t clock,
   if (abstime == NULL)
     return join(thread, ret, UB_NEVER);
   uint64_t d;
-  if (ub_deadline_abs(clock, abstime, &d) != 0)
+  if ((clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC) ||
+      ub_deadline_abs(clock, abstime, &d) != 0)
     return EINVAL;
   ub_cancel_point();
   return join(thread, ret, d == 0 ? 1 : d);

@@ -12,21 +12,9 @@
 #include <errno.h>
 #include <time.h>
 
+#include "deadline.h"
 #include "hook.h"
 #include "thread.h"
-
-static bool valid(const struct timespec *ts)
-{
-  return ts->tv_nsec >= 0 && ts->tv_nsec < (long)UB_NSEC_PER_SEC &&
-         ts->tv_sec >= 0;
-}
-
-static uint64_t ns_of(const struct timespec *ts)
-{
-  if ((uint64_t)ts->tv_sec >= UB_NEVER / UB_NSEC_PER_SEC)
-    return UB_NEVER;
-  return (uint64_t)ts->tv_sec * UB_NSEC_PER_SEC + (uint64_t)ts->tv_nsec;
-}
 
 /* Sleep until deadline; 0, or -EINTR with *left the time not slept. */
 static int sleep_until(uint64_t deadline, uint64_t *left)
@@ -59,20 +47,10 @@ int clock_nanosleep(clockid_t clock, int flags, const struct timespec *req,
       (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC &&
        clock != CLOCK_BOOTTIME && clock != CLOCK_TAI))
     return real.clock_nanosleep(clock, flags, req, rem);
-  if (req->tv_nsec < 0 || req->tv_nsec >= (long)UB_NSEC_PER_SEC)
+  uint64_t deadline;
+  if ((flags & TIMER_ABSTIME ? ub_deadline_abs(clock, req, &deadline)
+                             : ub_deadline_rel(req, &deadline)) != 0)
     return EINVAL;
-  uint64_t now = ub_clock_now(), deadline;
-  if (flags & TIMER_ABSTIME) {
-    struct timespec c;
-    clock_gettime(clock, &c);
-    int64_t d = (int64_t)(req->tv_sec - c.tv_sec) * (int64_t)UB_NSEC_PER_SEC +
-                (req->tv_nsec - c.tv_nsec);
-    deadline = d <= 0 ? now : ub_clock_after(now, (uint64_t)d);
-  } else {
-    if (req->tv_sec < 0)
-      return EINVAL;
-    deadline = ub_clock_after(now, ns_of(req));
-  }
   uint64_t left = 0;
   int r = sleep_until(deadline, &left);
   if (r == 0)
@@ -86,10 +64,6 @@ int nanosleep(const struct timespec *req, struct timespec *rem)
 {
   if (ub_hook_enter() == NULL)
     return real.nanosleep(req, rem);
-  if (!valid(req)) {
-    errno = EINVAL;
-    return -1;
-  }
   int err = clock_nanosleep(CLOCK_MONOTONIC, 0, req, rem);
   if (err == 0)
     return 0;

@@ -140,3 +140,16 @@ int ub_waiter_wait(struct ub_waitq *q, struct ub_waiter *w, atomic_int *lock,
   ub_spin_unlock(lock);
   return r;
 }
+
+int ub_pause(uint64_t deadline)
+{
+  uint64_t now = ub_clock_now();
+  if (now >= deadline)
+    return -ETIMEDOUT;
+  uint64_t until = deadline - now < 1000000 ? deadline : now + 1000000;
+  if (ub_hook_enter() != NULL)
+    return ub_sched_sleep(until);
+  struct timespec ts = {0, (long)(until - now)};
+  real.nanosleep(&ts, NULL);
+  return 0;
+}

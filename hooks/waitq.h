@@ -59,6 +59,14 @@ static inline bool ub_waiter_alive(const struct ub_waiter *w)
 void ub_spin_lock(atomic_int *l);
 void ub_spin_unlock(atomic_int *l);
 
+/*
+ * For process-shared objects, whose waiters cannot queue (another process
+ * cannot follow our pointers): sleep a millisecond, or until deadline if
+ * that comes first, parking a green thread.  0, -ETIMEDOUT if deadline
+ * has passed, or what ub_sched_sleep says (-EINTR, -ECANCELED).
+ */
+int ub_pause(uint64_t deadline);
+
 /* Who is calling: a green thread's coro, or the native pthread_t. */
 uintptr_t ub_self_token(void);
 
