@@ -24,7 +24,7 @@ HOOK_SRC := $(wildcard hooks/*.c)
 ASM_SRC  := loop/switch-x86_64.S
 CORE_OBJ := $(LOOP_SRC:%.c=$(B)/%.o) $(ASM_SRC:%.S=$(B)/%.o) \
             $(B)/shim/config.o
-SO_OBJ   := $(CORE_OBJ) $(B)/shim/init.o $(B)/shim/real.o \
+SO_OBJ   := $(CORE_OBJ) $(B)/shim/init.o $(B)/shim/real.o $(B)/shim/carriers.o \
             $(HOOK_SRC:%.c=$(B)/%.o)
 
 UNIT_SRC := $(wildcard tests/unit/*.c)
@@ -168,9 +168,11 @@ check: deps-check all format-check hooks-doc-check hooks-snippet-check
 	$(MAKE) --no-print-directory check-unit
 	$(MAKE) --no-print-directory check-unit UNBLOCK_BACKEND=poll
 	$(MAKE) --no-print-directory check-unit WRAP="$(VALGRIND)" UB_TEST_SLOW=1
-	$(MAKE) --no-print-directory check-hooks
-	$(MAKE) --no-print-directory check-hooks UNBLOCK_BACKEND=poll
-	$(MAKE) --no-print-directory check-bats
+	$(MAKE) --no-print-directory check-hooks UNBLOCK_WORKERS=1
+	$(MAKE) --no-print-directory check-hooks UNBLOCK_WORKERS=2
+	$(MAKE) --no-print-directory check-hooks UNBLOCK_WORKERS=2 UNBLOCK_BACKEND=poll
+	$(MAKE) --no-print-directory check-bats UNBLOCK_WORKERS=1
+	$(MAKE) --no-print-directory check-bats UNBLOCK_WORKERS=2
 	@echo "make check: all passed"
 
 check-unit: $(UNIT_BIN)
@@ -191,7 +193,7 @@ check-asan:
 	  EXTRA_CFLAGS="-fsanitize=address -fno-omit-frame-pointer" check-unit
 
 check-bats: all $(DEMO_BIN) $(DEMO_HTTP_BINS) $(E2E_BIN)
-	@echo "== end-to-end (bats)"
+	@echo "== end-to-end (bats; carriers: $${UNBLOCK_WORKERS:-one per CPU})"
 	B=$(abspath $(B)) bats tests/
 
 export UB_TEST_SLOW

@@ -257,14 +257,15 @@ int main(void)
 
   uint64_t start = ub_clock_now();
   for (int i = 0; i < sc.sleepers; i++) {
-    e = ub_sched_spawn(&s, NULL, sleeper, (void *)(uintptr_t)(i + 1), 0);
+    e = ub_sched_spawn(&s, NULL, sleeper, (void *)(uintptr_t)(i + 1), 0, NULL,
+                       true);
     if (e != 0)
       die("spawning sleeper %d: %s", i, strerror(-e));
   }
   for (int i = 0; i < sc.pairs; i++) {
-    e = ub_sched_spawn(&s, NULL, side_a, &pairs[i], 0);
+    e = ub_sched_spawn(&s, NULL, side_a, &pairs[i], 0, NULL, true);
     if (e == 0)
-      e = ub_sched_spawn(&s, NULL, side_b, &pairs[i], 0);
+      e = ub_sched_spawn(&s, NULL, side_b, &pairs[i], 0, NULL, true);
     if (e != 0)
       die("spawning pair %d: %s", i, strerror(-e));
   }

@@ -106,7 +106,13 @@ int pthread_cancel(pthread_t thread)
       ub_thread_exit(PTHREAD_CANCELED);
     return 0;
   }
-  /* One carrier: the target is parked or runnable, not running. */
+  if (c->home != ub_sched_tls) {
+    /* It may be running on its own carrier right now: only that carrier
+     * may end its wait (signal.c, on_signals). */
+    ub_sched_poke(c->home);
+    return 0;
+  }
+  /* On our carrier, it is parked or runnable, not running. */
   if (c->intr_wait != NULL)
     ub_loop_post(c->intr_wait, -ECANCELED);
   return 0;

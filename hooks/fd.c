@@ -2,11 +2,12 @@
  * fd.c - the lifecycle hooks that keep the loop's view of fds true.
  *
  * Every call that gives an fd number a new file marks the number as new
- * (fdtab.h), so its kind is read again and the carrier's loop forgets any
- * registration the old file left under that number before it next waits
- * on it.  close, and dup2/dup3 onto an fd, first wake every green thread
- * waiting on that fd with EBADF and drop its registration (while the fd
- * still names the file, so epoll can be told), then do the real call.
+ * (fdtab.h), so its kind is read again and each carrier's loop forgets
+ * any registration the old file left under that number before it next
+ * waits on it.  close, and dup2/dup3 onto an fd, first wake every green
+ * thread waiting on that fd with EBADF, on every carrier, and drop its
+ * registrations (while the fd still names the file, so epoll can be
+ * told), then do the real call.
  *
  * fcntl(F_SETLKW) waits for a record lock on a helper thread
  * (hooks/offload.c), so the other green threads run meanwhile.
@@ -26,16 +27,16 @@
 #include "hidefd.h"
 #include "offload.h"
 
-/* fd is about to be closed or replaced: waiters get EBADF. */
+/* fd is about to be closed or replaced: waiters get EBADF, on whichever
+ * carrier they wait. */
 static void forget(int fd)
 {
-  struct ub_sched *s = ub_hook_enter();
+  ub_real_ensure();
   struct ub_fdinfo *fi = ub_fd_info(fd);
-  if (s != NULL) {
-    ub_loop_forget(&s->loop, fd);
-    if (fi != NULL)
-      fi->loop_gen = atomic_load(&fi->gen) + 1; /* the new gen, below */
-  }
+  /* Not from a handler, which may have interrupted the loop itself: then
+   * the number's new generation alone makes every loop forget it later. */
+  if (fi != NULL && ub_sig_depth == 0)
+    ub_loop_forget_all(fd, atomic_load(&fi->gen));
   ub_fd_new(fd, UB_FD_UNKNOWN);
 }
 

@@ -16,23 +16,20 @@ bool ub_io_ready(int fd, short events)
 
 void ub_io_revalidate(struct ub_sched *s, int fd, struct ub_fdinfo *fi)
 {
-  uint32_t gen = atomic_load_explicit(&fi->gen, memory_order_relaxed);
-  if (fi->loop_gen != gen) {
-    ub_loop_forget(&s->loop, fd);
-    fi->loop_gen = gen;
+  if (!fi->ours) {
+    /* It may have been closed inside glibc (pclose, fclose of a popen'd
+     * stream, close_range) and the number reused for another file: then
+     * the kernel dropped the registration, and every loop must make a
+     * new one.  The file's identity says; a new generation tells them. */
+    struct stat st;
+    if (fstat(fd, &st) == 0 && (st.st_dev != fi->dev || st.st_ino != fi->ino)) {
+      fi->dev = st.st_dev;
+      fi->ino = st.st_ino;
+      atomic_fetch_add(&fi->gen, 1);
+    }
   }
-  if (fi->ours)
-    return; /* every change to it went through a hook */
-  /* It may have been closed inside glibc (pclose, fclose of a popen'd
-   * stream, close_range) and the number reused for another file: then
-   * the kernel dropped the registration, and the loop must make a new
-   * one.  The file's identity says. */
-  struct stat st;
-  if (fstat(fd, &st) == 0 && (st.st_dev != fi->dev || st.st_ino != fi->ino)) {
-    ub_loop_forget(&s->loop, fd);
-    fi->dev = st.st_dev;
-    fi->ino = st.st_ino;
-  }
+  /* Out of memory here fails the arm that follows, with -ENOMEM. */
+  (void)ub_loop_bind(&s->loop, fd, atomic_load(&fi->gen));
 }
 
 int ub_io_wait(struct ub_sched *s, int fd, struct ub_fdinfo *fi, unsigned dir,

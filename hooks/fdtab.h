@@ -38,8 +38,8 @@ struct ub_fdinfo {
   _Atomic uint8_t kind;
   uint8_t nonblock;            /* as last read, valid for nb_epoch */
   uint8_t ours;                /* made by a hooked call, and never dup'd */
-  _Atomic uint32_t gen;        /* bumped when the number gets a new file */
-  uint32_t loop_gen;           /* gen when the carrier's loop last forgot it */
+  _Atomic uint32_t gen;        /* bumped when the number gets a new file: the
+                                * loops' tag for it (ub_loop_bind) */
   uint32_t nb_epoch;           /* + 1; 0: never read */
   uint32_t timeo_epoch;        /* + 1; 0: never read */
   uint64_t rcvtimeo, sndtimeo; /* ns, UB_NEVER: none */

@@ -22,7 +22,9 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 
+#include "carriers.h"
 #include "hook.h"
+#include "signal.h"
 #include "waitq.h"
 #include "offload.h"
 
@@ -34,6 +36,8 @@ pid_t fork(void)
     ub_waitq_after_fork();
   if (pid == 0 && s != NULL) {
     int err = ub_sched_after_fork(s);
+    ub_carriers_after_fork();
+    ub_sig_main_carrier(s->first != NULL ? s : NULL);
     if (err != 0) {
       /* The child cannot wait on anything: say so, and stop it. */
       static const char msg[] = "unblock: the child of fork() could not "

@@ -80,7 +80,7 @@ int sem_trywait(sem_t *sem)
  * sem_post is async-signal-safe, so a handler may call it on the very
  * green thread it interrupted, perhaps inside this file or the scheduler.
  * From a handler it therefore only adds to the value (and wakes native
- * sleepers), and pokes the carrier: between ticks, every green thread
+ * sleepers), and pokes every carrier: between ticks, every green thread
  * parked in a sem wait looks again (hooks/signal.c).
  */
 static int post_from_handler(struct ub_sem *s)
@@ -92,11 +92,7 @@ static int post_from_handler(struct ub_sem *s)
       return -1;
     }
   } while (!atomic_compare_exchange_weak(&s->data, &d, d + 1));
-  struct ub_sched *sched = ub_sched_tls;
-  if (sched != NULL) {
-    atomic_store(&sched->poked, 1);
-    ub_loop_wake(&sched->loop);
-  }
+  ub_sched_poke_all(); /* its waiters may be on any carrier */
   if (d >> 32)
     syscall(SYS_futex, &s->data,
             s->private == SHARED ? FUTEX_WAKE : FUTEX_WAKE_PRIVATE, 1, NULL,

@@ -149,20 +149,51 @@ static struct ub_coro *target(struct ub_sched *s, int sig)
   return main != NULL ? main : waiting != NULL ? waiting : any;
 }
 
+/* The carrier of the main thread, where a signal for the process goes
+ * when the main thread takes it, as the kernel would pick it first. */
+static _Atomic(struct ub_sched *) main_carrier;
+
+/* Poked: something another thread changed may end a wait here.  Each
+ * parked green thread looks at what concerns it. */
+static void on_poked(struct ub_sched *s)
+{
+  for (struct ub_coro *c = s->all; c != NULL; c = c->all_next) {
+    struct ub_thread *t = c->ext;
+    uint64_t pending = atomic_load(&c->sigpending);
+    if (c->intr_wait == NULL || t == NULL)
+      continue;
+    if (t->sem_waiting) /* a handler posted a semaphore */
+      ub_loop_post(c->intr_wait, -EAGAIN);
+    else if (t->canceled && !t->cancel_disabled) /* pthread_cancel */
+      ub_loop_post(c->intr_wait, -ECANCELED);
+    else if (pending & ~c->sigmask) /* pthread_kill: its handler runs */
+      ub_loop_post(c->intr_wait, -EINTR);
+    else if (t->sigwaiting && (pending & c->sigmask)) /* sigwait takes it */
+      ub_loop_post(c->intr_wait, -EAGAIN);
+  }
+}
+
+/* Hand sig to the main thread's carrier, if the main thread lives on
+ * another one and does not block sig.  Whether it was handed on. */
+static bool to_main(struct ub_sched *s, int sig, const siginfo_t *info)
+{
+  struct ub_sched *m = atomic_load(&main_carrier);
+  if (m == NULL || m == s || m->first == NULL || (m->first->sigmask & bit(sig)))
+    return false;
+  state_of(m)->info[sig] = *info;
+  atomic_fetch_or(&m->deferred, bit(sig));
+  ub_loop_wake(&m->loop);
+  return true;
+}
+
 static void on_signals(struct ub_sched *s)
 {
   struct sigstate *st = state_of(s);
-  if (atomic_exchange(&s->poked, 0) != 0) {
-    /* A handler posted a semaphore: its green waiters look again. */
-    for (struct ub_coro *c = s->all; c != NULL; c = c->all_next) {
-      struct ub_thread *t = c->ext;
-      if (t != NULL && t->sem_waiting && c->intr_wait != NULL)
-        ub_loop_post(c->intr_wait, -EAGAIN);
-    }
-  }
+  if (atomic_exchange(&s->poked, 0) != 0)
+    on_poked(s);
   uint64_t sigs = atomic_exchange(&s->deferred, 0);
   for (int sig = 1; sigs != 0; sig++, sigs >>= 1) {
-    if (!(sigs & 1))
+    if (!(sigs & 1) || to_main(s, sig, &st->info[sig]))
       continue;
     struct ub_coro *c = target(s, sig);
     if (c != NULL && c->intr_wait != NULL) {
@@ -204,6 +235,11 @@ void ub_sig_carrier_init(struct ub_sched *s)
 {
   s->on_signals = on_signals;
   s->on_pending = on_pending;
+}
+
+void ub_sig_main_carrier(struct ub_sched *s)
+{
+  atomic_store(&main_carrier, s);
 }
 
 int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
@@ -331,7 +367,9 @@ int pthread_kill(pthread_t thread, int sig)
   st->info[sig].si_uid = getuid();
   atomic_fetch_or(&c->sigpending, bit(sig));
   struct ub_thread *t = c->ext;
-  if (c->intr_wait != NULL && self != NULL) {
+  if (c->home != ub_sched_tls || self == NULL) {
+    ub_sched_poke(c->home); /* its carrier ends its wait (on_poked) */
+  } else if (c->intr_wait != NULL) {
     if (!(c->sigmask & bit(sig)))
       ub_loop_post(c->intr_wait, -EINTR); /* its handler runs on it */
     else if (t != NULL && t->sigwaiting)

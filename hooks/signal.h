@@ -15,6 +15,9 @@ size_t ub_sig_carrier_extra(void);
 
 /* Make the carrier's scheduler hand deferred signals to green threads. */
 void ub_sig_carrier_init(struct ub_sched *s);
+/* s runs the main thread (s->first), or NULL: nobody does (after a fork
+ * from another thread).  Signals for the process go to it first. */
+void ub_sig_main_carrier(struct ub_sched *s);
 
 /* For ppoll, pselect, epoll_pwait: the calling green thread's mask becomes
  * *mask (if not NULL) for the wait; then the old one is restored.  Returns

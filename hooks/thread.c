@@ -1,7 +1,7 @@
 /*
  * thread.c - pthreads become green threads.
  *
- * pthread_create spawns a green thread on the caller's carrier; join,
+ * pthread_create spawns a green thread on the least loaded carrier; join,
  * detach, exit, self, equal, yield and the thread attributes map onto the
  * scheduler (loop/sched.h).  A caller that is not a green thread (before
  * our constructor, or a thread the shim did not create) gets the real
@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "carriers.h"
 #include "deadline.h"
 #include "hook.h"
 #include "sys.h"
@@ -56,6 +57,7 @@ static void attr_stack(const pthread_attr_t *attr, void **lo, size_t *size)
 static void *thread_main(void *arg)
 {
   struct ub_thread *t = arg;
+  t->coro = ub_sched_current();
   ub_thread_exit(t->fn(t->arg));
 }
 
@@ -100,19 +102,20 @@ int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
     return EAGAIN;
   t->fn = fn;
   t->arg = arg;
-  struct ub_coro *c;
-  int err = lo != NULL ? ub_sched_spawn_on(s, &c, thread_main, t, lo, size)
-                       : ub_sched_spawn(s, &c, thread_main, t, size);
+  ub_carriers_start();
+  struct ub_sched *to = ub_sched_pick(s);
+  /* *thread is set before the thread can run, as glibc does: pthread_t
+   * is a ub_coro pointer (thread.h). */
+  struct ub_coro **out = (struct ub_coro **)thread;
+  bool detached = detach == PTHREAD_CREATE_DETACHED;
+  int err =
+      lo != NULL
+          ? ub_sched_spawn_on(to, out, thread_main, t, lo, size, t, detached)
+          : ub_sched_spawn(to, out, thread_main, t, size, t, detached);
   if (err != 0) {
     free(t);
     return err == -EINVAL ? EINVAL : EAGAIN;
   }
-  t->coro = c;
-  c->ext = t;
-  *thread = (pthread_t)c;
-  /* It has not run yet, so detaching cannot race with its exit. */
-  if (detach == PTHREAD_CREATE_DETACHED)
-    ub_sched_detach(c);
   return 0;
 }
 

@@ -30,9 +30,11 @@
 #include <assert.h>
 #include <errno.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <sys/eventfd.h>
 
 #include "hidefd.h"
+#include "share.h"
 #include "sys.h"
 
 #define WAKE_TOKEN UINT64_MAX
@@ -153,9 +155,12 @@ int ub_loop_init(struct ub_loop *l, enum ub_backend_kind kind)
   };
   ub_arena_init(&l->arena);
   ub_heap_init(&l->timers);
+  l->slot = ub_share_slot_get(l);
   l->wake_fd = (int)syscall(SYS_eventfd2, 0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (l->wake_fd < 0)
+  if (l->wake_fd < 0) {
+    ub_share_slot_put(l->slot);
     return -errno;
+  }
   l->wake_fd = ub_hidefd(l->wake_fd);
   int err = l->ops->init(&l->bk);
   if (err == 0)
@@ -165,6 +170,7 @@ int ub_loop_init(struct ub_loop *l, enum ub_backend_kind kind)
       l->ops->fini(l->bk);
     ub_unhidefd(l->wake_fd);
     ub_sys_close(l->wake_fd);
+    ub_share_slot_put(l->slot);
     return err;
   }
   return 0;
@@ -177,6 +183,7 @@ void ub_loop_fini(struct ub_loop *l)
   ub_unhidefd(l->wake_fd);
   ub_sys_close(l->wake_fd);
   ub_arena_fini(&l->arena);
+  ub_share_slot_put(l->slot);
 }
 
 int ub_loop_arm(struct ub_loop *l, struct ub_wait *w, int fd, unsigned dir,
@@ -279,14 +286,14 @@ int ub_loop_after_fork(struct ub_loop *l)
   ub_unhidefd(l->wake_fd);
   ub_sys_close(l->wake_fd);
   ub_arena_fini(&l->arena);
+  ub_share_after_fork(l->slot);
+  ub_share_slot_put(l->slot); /* ub_loop_init takes it again */
   return ub_loop_init(l, kind);
 }
 
-void ub_loop_forget(struct ub_loop *l, int fd)
+/* Wake fd's waiters with -EBADF and drop l's state for it. */
+static void forget_io(struct ub_loop *l, int fd, struct ub_io *io)
 {
-  struct ub_io *io = ub_arena_find(&l->arena, fd);
-  if (io == NULL)
-    return;
   wake_all(l, io, UB_IN, -EBADF);
   wake_all(l, io, UB_OUT, -EBADF);
   if (io->registered) {
@@ -295,8 +302,93 @@ void ub_loop_forget(struct ub_loop *l, int fd)
     io->registered = 0;
     l->nfds--;
   }
+  if (io->member) {
+    ub_share_del(fd, l->slot);
+    io->member = 0;
+  }
   io->ready = 0;
   io->gen++;
+}
+
+void ub_loop_forget(struct ub_loop *l, int fd)
+{
+  struct ub_io *io = ub_arena_find(&l->arena, fd);
+  if (io != NULL)
+    forget_io(l, fd, io);
+}
+
+/* Is a's file older than, or the same as, b's?  (Tags wrap.) */
+static bool tag_le(uint32_t a, uint32_t b)
+{
+  return (int32_t)(a - b) <= 0;
+}
+
+/* A request one loop sends another about an fd (ub_loop_bind and
+ * ub_loop_forget_all); it runs on the receiver's thread, from its inbox. */
+struct fd_msg {
+  struct ub_wait w;
+  int fd;
+  uint32_t tag;
+  bool only_idle; /* drop the fd only if nobody waits on it here */
+};
+
+static void fd_msg_run(struct ub_wait *w)
+{
+  struct fd_msg *m = (struct fd_msg *)w;
+  struct ub_loop *l = w->loop;
+  struct ub_io *io = ub_arena_find(&l->arena, m->fd);
+  if (io != NULL && io->member && tag_le(io->tag, m->tag) &&
+      (!m->only_idle || (io->readers.head == NULL && io->writers.head == NULL)))
+    forget_io(l, m->fd, io);
+  free(m);
+}
+
+/* Send the loops in mask a request about fd.  Without memory a loop keeps
+ * a stale registration, which costs it spurious wake-ups only; its
+ * waiters on a closed fd then wait on, as Linux's own would. */
+static void fd_msg_send(uint64_t mask, int fd, uint32_t tag, bool only_idle)
+{
+  for (; mask != 0; mask &= mask - 1) {
+    struct ub_loop *to = ub_share_loop(__builtin_ctzll(mask));
+    struct fd_msg *m = to != NULL ? malloc(sizeof(*m)) : NULL;
+    if (m == NULL)
+      continue;
+    *m = (struct fd_msg){.fd = fd, .tag = tag, .only_idle = only_idle};
+    ub_wait_init(&m->w, fd_msg_run, NULL);
+    m->w.loop = to;
+    ub_loop_post(&m->w, 0);
+  }
+}
+
+int ub_loop_bind(struct ub_loop *l, int fd, uint32_t tag)
+{
+  struct ub_io *io = ub_arena_get(&l->arena, fd);
+  if (io == NULL)
+    return -ENOMEM;
+  if (io->tag != tag) {
+    forget_io(l, fd, io);
+    io->tag = tag;
+  }
+  if (!io->member && l->slot >= 0) {
+    io->member = 1;
+    uint64_t others = ub_share_add(fd, l->slot) & ~(1ull << l->slot);
+    if (others != 0)
+      fd_msg_send(others, fd, tag, true); /* the fd moves here */
+  }
+  return 0;
+}
+
+void ub_loop_forget_all(int fd, uint32_t tag)
+{
+  uint64_t mask = ub_share_mask(fd);
+  for (uint64_t m = mask; m != 0; m &= m - 1) {
+    struct ub_loop *l = ub_share_loop(__builtin_ctzll(m));
+    if (l != NULL && l->thread == &thread_mark) {
+      ub_loop_forget(l, fd);
+      mask &= ~(1ull << l->slot);
+    }
+  }
+  fd_msg_send(mask, fd, tag, false);
 }
 
 static int fire_timers(struct ub_loop *l)

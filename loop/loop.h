@@ -61,6 +61,7 @@ struct ub_loop {
   uint64_t now;        /* cached at each tick; see ub_loop_now */
   unsigned nfds;       /* fds the backend watches for us (not wake_fd) */
   const void *thread;  /* identifies the owning thread (loop.c) */
+  int slot;            /* in share.h's table, or -1 */
   int wake_fd;         /* eventfd: the cross-thread doorbell */
   atomic_int notified; /* the doorbell rang and was not yet answered */
   _Atomic(struct ub_wait *) inbox; /* waits posted from any thread */
@@ -99,6 +100,24 @@ bool ub_loop_post(struct ub_wait *w, int result);
  * retries, and parks again on EAGAIN).  Returns waiters woken (0 or 1).
  */
 int ub_loop_pass(struct ub_loop *l, int fd, unsigned dir);
+
+/*
+ * Before waiting on fd: make sure l's state for fd is for the file the
+ * caller knows by `tag` (a number the caller bumps whenever fd names a new
+ * file).  State left from an older file is forgotten first, as
+ * ub_loop_forget does.  The first time l learns of fd, any other loop that
+ * knows it is asked to drop it if nobody waits there (share.h).  0 or
+ * -ENOMEM.
+ */
+int ub_loop_bind(struct ub_loop *l, int fd, uint32_t tag);
+
+/*
+ * fd (with tag, as bound) is being closed: ub_loop_forget it on every
+ * loop that knows it.  The caller's own loop forgets it at once; the
+ * others are sent a message and forget it on their next tick, unless they
+ * have bound fd to a newer file by then.  Any thread may call it.
+ */
+void ub_loop_forget_all(int fd, uint32_t tag);
 
 /*
  * Wake every waiter on fd with -EBADF and drop its state.  Call it before

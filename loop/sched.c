@@ -21,11 +21,20 @@
 #include <stdlib.h>
 
 #include "guard.h"
+#include "share.h"
 #include "sys.h"
 
 __thread struct ub_sched *ub_sched_tls
     __attribute__((tls_model("initial-exec")));
 #define tls_sched ub_sched_tls
+
+#define GROUP_MAX UB_SHARE_SLOTS
+
+/* The group: carriers that share the count of live green threads. */
+static _Atomic(struct ub_sched *) group[GROUP_MAX];
+static atomic_int group_n;
+static atomic_long live_total;
+static _Atomic uint64_t next_id; /* thread ids are process-wide */
 
 struct ub_sched *ub_sched_self(void)
 {
@@ -182,11 +191,38 @@ static void coro_main(void *arg)
   ub_sched_exit(c->fn(c->arg));
 }
 
+/* c, placed on s, arrives there: it becomes one of s's threads. */
+static void land(struct ub_sched *s, struct ub_coro *c)
+{
+  count_mask(s, c->sigmask, +1);
+  all_add(s, c);
+  s->live++;
+  rq_push(s, c);
+}
+
+/* Green threads other carriers spawned here, in the order they came. */
+static void drain_remote(struct ub_sched *s)
+{
+  struct ub_coro *c = atomic_exchange(&s->remote, NULL);
+  struct ub_coro *fifo = NULL;
+  while (c != NULL) {
+    struct ub_coro *next = c->rq_next;
+    c->rq_next = fifo;
+    fifo = c;
+    c = next;
+  }
+  while (fifo != NULL) {
+    struct ub_coro *next = fifo->rq_next;
+    land(s, fifo);
+    fifo = next;
+  }
+}
+
 int ub_sched_init(struct ub_sched *s, const struct ub_sched_config *cfg)
 {
   if (tls_sched != NULL)
     return -EBUSY; /* this thread already is a carrier */
-  *s = (struct ub_sched){0};
+  *s = (struct ub_sched){.index = -1};
   int err = ub_loop_init(&s->loop, cfg->backend);
   if (err != 0)
     return err;
@@ -219,6 +255,10 @@ int ub_sched_init(struct ub_sched *s, const struct ub_sched_config *cfg)
 void ub_sched_fini(struct ub_sched *s)
 {
   assert(s->live == 0 && s->current == &s->main);
+  if (s->index >= 0) {
+    atomic_store(&group[s->index], NULL);
+    atomic_fetch_sub(&group_n, 1);
+  }
   ub_guard_thread_fini(s->altstack);
   ub_stack_pool_fini(&s->pool);
   ub_loop_fini(&s->loop);
@@ -236,14 +276,16 @@ int ub_sched_run(struct ub_sched *s)
       ub_coro_switch(&s->main, c);
       after_switch(s);
     }
-    if (s->live == 0)
+    if (s->live == 0 && (s->index < 0 || atomic_load(&live_total) == 0))
       return 0;
-    bool idle = s->rq_head == NULL;
+    bool idle = s->rq_head == NULL &&
+                atomic_load_explicit(&s->remote, memory_order_relaxed) == NULL;
     if (idle)
       s->idle_mask = idle_mask(s);
     int n = ub_loop_tick(&s->loop, idle);
     if (n < 0)
       return n;
+    drain_remote(s);
     if ((atomic_load_explicit(&s->deferred, memory_order_relaxed) != 0 ||
          atomic_load_explicit(&s->poked, memory_order_relaxed) != 0) &&
         s->on_signals != NULL)
@@ -252,52 +294,116 @@ int ub_sched_run(struct ub_sched *s)
 }
 
 static void start(struct ub_sched *s, struct ub_coro *c, struct ub_coro **out,
-                  void *(*fn)(void *), void *arg)
+                  void *(*fn)(void *), void *arg, void *ext, bool detached)
 {
+  struct ub_sched *me = tls_sched;
   c->home = s;
   c->fn = fn;
   c->arg = arg;
-  if (s->current != &s->main)
-    c->sigmask = s->current->sigmask; /* as a new thread inherits it */
+  c->ext = ext;
+  if (me != NULL && me->current != &me->main)
+    c->sigmask = me->current->sigmask; /* as a new thread inherits it */
   else
-    c->sigmask = s->real_mask;
-  count_mask(s, c->sigmask, +1);
-  all_add(s, c);
-  c->id = ++s->next_id;
+    c->sigmask = me != NULL ? me->real_mask : s->real_mask;
+  c->id = atomic_fetch_add(&next_id, 1) + 1;
   c->born = ub_clock_now();
-  if (out == NULL)
+  if (detached)
     c->join = UB_JOIN_DETACHED;
-  else
+  if (out != NULL)
     *out = c;
   ub_coro_prepare(c, coro_main, c);
-  s->live++;
-  rq_push(s, c);
+  atomic_fetch_add(&s->load, 1);
+  if (s->index >= 0)
+    atomic_fetch_add(&live_total, 1);
+  if (s == me) {
+    land(s, c);
+    return;
+  }
+  struct ub_coro *head = atomic_load_explicit(&s->remote, memory_order_relaxed);
+  do
+    c->rq_next = head;
+  while (!atomic_compare_exchange_weak(&s->remote, &head, c));
+  ub_loop_wake(&s->loop);
 }
 
 int ub_sched_spawn(struct ub_sched *s, struct ub_coro **out,
-                   void *(*fn)(void *), void *arg, size_t stack_size)
+                   void *(*fn)(void *), void *arg, size_t stack_size, void *ext,
+                   bool detached)
 {
+  struct ub_sched *me = tls_sched != NULL ? tls_sched : s;
   struct ub_coro *c = calloc(1, sizeof(*c));
   if (c == NULL)
     return -ENOMEM;
-  int err = ub_stack_get(&s->pool, &c->stack, stack_size);
+  int err = ub_stack_get(&me->pool, &c->stack, stack_size);
   if (err != 0) {
     free(c);
     return err;
   }
-  start(s, c, out, fn, arg);
+  start(s, c, out, fn, arg, ext, detached);
   return 0;
 }
 
 int ub_sched_spawn_on(struct ub_sched *s, struct ub_coro **out,
-                      void *(*fn)(void *), void *arg, void *lo, size_t size)
+                      void *(*fn)(void *), void *arg, void *lo, size_t size,
+                      void *ext, bool detached)
 {
   struct ub_coro *c = calloc(1, sizeof(*c));
   if (c == NULL)
     return -ENOMEM;
   c->stack = (struct ub_stack){.lo = lo, .size = size};
-  start(s, c, out, fn, arg);
+  start(s, c, out, fn, arg, ext, detached);
   return 0;
+}
+
+int ub_sched_group_add(struct ub_sched *s)
+{
+  for (int i = 0; i < GROUP_MAX; i++) {
+    struct ub_sched *none = NULL;
+    if (atomic_compare_exchange_strong(&group[i], &none, s)) {
+      s->index = i;
+      atomic_fetch_add(&live_total, (long)s->live);
+      atomic_fetch_add(&group_n, 1);
+      return 0;
+    }
+  }
+  return -EAGAIN;
+}
+
+int ub_sched_group_size(void)
+{
+  return atomic_load(&group_n);
+}
+
+struct ub_sched *ub_sched_pick(struct ub_sched *self)
+{
+  struct ub_sched *best = self;
+  unsigned least = atomic_load_explicit(&self->load, memory_order_relaxed);
+  for (int i = 0; i < GROUP_MAX && least > 0; i++) {
+    struct ub_sched *s = atomic_load_explicit(&group[i], memory_order_acquire);
+    if (s == NULL)
+      continue;
+    unsigned n = atomic_load_explicit(&s->load, memory_order_relaxed);
+    if (n < least) {
+      least = n;
+      best = s;
+    }
+  }
+  return best;
+}
+
+void ub_sched_poke(struct ub_sched *s)
+{
+  atomic_store(&s->poked, 1);
+  ub_loop_wake(&s->loop);
+}
+
+void ub_sched_poke_all(void)
+{
+  for (int i = 0; i < GROUP_MAX; i++) {
+    struct ub_sched *s = atomic_load(&group[i]);
+    if (s != NULL)
+      ub_sched_poke(s);
+  }
 }
 
 /* The adopted carrier's own context: schedule until nobody is left. */
@@ -329,7 +435,7 @@ int ub_sched_adopt(struct ub_sched *s, struct ub_coro **self,
   c->stack = own;
   c->stack.guard = 0;
   c->home = s;
-  c->id = ++s->next_id;
+  c->id = atomic_fetch_add(&next_id, 1) + 1;
   c->born = ub_clock_now();
   c->state = UB_CORO_RUNNING;
   c->sigmask = s->real_mask;
@@ -340,6 +446,7 @@ int ub_sched_adopt(struct ub_sched *s, struct ub_coro **self,
   ub_coro_prepare(&s->main, carrier_main, s);
   s->current = c;
   s->live = 1;
+  atomic_store(&s->load, 1);
   s->first = c;
   *self = c;
   return 0;
@@ -350,7 +457,17 @@ int ub_sched_after_fork(struct ub_sched *s)
   assert(s->current != &s->main);
   s->rq_head = s->rq_tail = NULL;
   s->live = 1;
+  atomic_store(&s->load, 1);
+  atomic_store(&s->remote, NULL);
   s->all = NULL;
+  if (s->first != s->current)
+    s->first = NULL; /* the main thread did not survive the fork */
+  if (s->index >= 0) {
+    for (int i = 0; i < GROUP_MAX; i++)
+      atomic_store(&group[i], i == s->index ? s : NULL);
+    atomic_store(&group_n, 1);
+    atomic_store(&live_total, 1);
+  }
   all_add(s, s->current);
   for (int b = 0; b < 64; b++)
     s->blocked[b] = 0;
@@ -381,6 +498,9 @@ _Noreturn void ub_sched_exit(void *ret)
   count_mask(s, c->sigmask, -1);
   s->dead_stack = c->stack;
   s->live--;
+  atomic_fetch_sub(&s->load, 1);
+  if (s->index >= 0)
+    atomic_fetch_sub(&live_total, 1);
   uintptr_t j = atomic_exchange(&c->join, UB_JOIN_DEAD);
   /* From here on c belongs to its joiner, who may free it at any time. */
   if (j == UB_JOIN_DETACHED)

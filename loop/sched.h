@@ -14,7 +14,15 @@
  *
  * Waking: a parked green thread is resumed by resolving its wait
  * (ub_loop_post, or the loop's own fd and timer events).  That works from
- * any thread, so locks and joins can later span carriers.
+ * any thread, so locks and joins span carriers.
+ *
+ * Several carriers: the ones that join the group (ub_sched_group_add)
+ * share a count of live green threads, and new green threads can be
+ * spawned onto any of them from any carrier (the least loaded, usually:
+ * ub_sched_pick).  A green thread stays on the carrier it started on, so
+ * its errno and TLS stay its own (NOTES.md).  Work for a carrier from
+ * another thread arrives through its loop's inbox, or, for a green thread
+ * to run, through its `remote` queue; both ring the loop's doorbell.
  */
 #ifndef UB_SCHED_H
 #define UB_SCHED_H
@@ -36,14 +44,20 @@ struct ub_sched {
   struct ub_coro *current;
   struct ub_coro *leaving; /* last switched from: it may overflow mid-switch */
   struct ub_coro *rq_head, *rq_tail;
-  size_t live;     /* green threads spawned and not yet exited */
+  size_t live; /* green threads started here and not yet exited */
+  /* Green threads placed here and not yet exited, counting those still
+   * on their way through `remote`: what ub_sched_pick compares. */
+  atomic_uint load;
+  /* Green threads spawned here from other carriers, to be run (a stack,
+   * linked through rq_next). */
+  _Atomic(struct ub_coro *) remote;
+  int index;       /* in the group, or -1 */
   unsigned budget; /* direct switches left before main gets a turn */
   /* What an exiting green thread leaves for the next context to free. */
   struct ub_stack dead_stack;
   struct ub_coro *dead_coro;
   void *scratch_sp;
   struct ub_stack_pool pool;
-  uint64_t next_id;
   void *altstack;
   struct ub_coro *all;   /* every live green thread, newest first */
   struct ub_coro *first; /* the adopted thread, kept for a late join */
@@ -72,8 +86,21 @@ struct ub_sched {
  * -errno. */
 int ub_sched_init(struct ub_sched *s, const struct ub_sched_config *cfg);
 void ub_sched_fini(struct ub_sched *s);
-/* Run green threads until none is left.  0 or -errno from the loop. */
+/* Run green threads until none is left (for a carrier in the group: none
+ * in the whole group).  0 or -errno from the loop. */
 int ub_sched_run(struct ub_sched *s);
+
+/* Add s, ub_sched_init'ed by its own thread, to the group; -EAGAIN when
+ * the group is full.  And the number of carriers in it. */
+int ub_sched_group_add(struct ub_sched *s);
+int ub_sched_group_size(void);
+/* The carrier a new green thread should start on: the least loaded one
+ * of the group, with `self` winning ties. */
+struct ub_sched *ub_sched_pick(struct ub_sched *self);
+/* Make s look at its green threads' flags between ticks (on_signals):
+ * from any thread, and from a signal handler. */
+void ub_sched_poke(struct ub_sched *s);
+void ub_sched_poke_all(void);
 
 /*
  * Turn the running context of this carrier (already ub_sched_init'ed) into
@@ -88,7 +115,8 @@ int ub_sched_adopt(struct ub_sched *s, struct ub_coro **self,
 /*
  * In the child after fork(), called by the one green thread that survived
  * it: forget every other green thread (as fork forgets every other
- * thread) and give the carrier a fresh loop.  0 or -errno.
+ * thread) and every other carrier, and give this one a fresh loop.
+ * 0 or -errno.
  */
 int ub_sched_after_fork(struct ub_sched *s);
 
@@ -97,14 +125,18 @@ struct ub_sched *ub_sched_self(void);
 
 /*
  * Start fn(arg) as a green thread on s, with a stack of stack_size bytes
- * (0: the default).  With out NULL the thread starts detached.  0 or -errno.
- * Only s's own carrier thread may call it.
+ * (0: the default), detached or joinable.  *out (if out is not NULL) and
+ * the thread's `ext` are set before it can run.  0 or -errno.
+ * Any carrier thread may call it, for any carrier of the group; the stack
+ * comes from the caller's pool.
  */
 int ub_sched_spawn(struct ub_sched *s, struct ub_coro **out,
-                   void *(*fn)(void *), void *arg, size_t stack_size);
+                   void *(*fn)(void *), void *arg, size_t stack_size, void *ext,
+                   bool detached);
 /* The same on a stack the caller provides and keeps ([lo, lo + size)). */
 int ub_sched_spawn_on(struct ub_sched *s, struct ub_coro **out,
-                      void *(*fn)(void *), void *arg, void *lo, size_t size);
+                      void *(*fn)(void *), void *arg, void *lo, size_t size,
+                      void *ext, bool detached);
 void ub_sched_yield(void);
 /* End the calling green thread; ret goes to its joiner. */
 _Noreturn void ub_sched_exit(void *ret);

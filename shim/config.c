@@ -12,6 +12,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,23 +87,54 @@ static int parse_verbose(struct ub_config *c, const char *v)
   return 0;
 }
 
+/* A decimal integer from lo to hi, or -EINVAL. */
+static long parse_range(const char *v, long lo, long hi)
+{
+  if (!isdigit((unsigned char)*v) || strlen(v) > 9)
+    return -EINVAL;
+  char *end;
+  long n = strtol(v, &end, 10);
+  return *end == '\0' && n >= lo && n <= hi ? n : -EINVAL;
+}
+
 static int parse_workers(struct ub_config *c, const char *v)
 {
-  /* Several carriers arrive with the next version; until then only one
-   * is accepted, so that asking for more is an error, not a surprise. */
-  if (strcmp(v, "1") != 0)
+  long n = parse_range(v, 1, UB_WORKERS_MAX);
+  if (n < 0)
     return -EINVAL;
-  c->workers = 1;
+  c->workers = (unsigned)n;
+  return 0;
+}
+
+static int parse_stall(struct ub_config *c, const char *v)
+{
+  long n = parse_range(v, 0, 60000);
+  if (n < 0)
+    return -EINVAL;
+  c->stall_ms = (unsigned)n;
+  return 0;
+}
+
+static int parse_offload(struct ub_config *c, const char *v)
+{
+  long n = parse_range(v, 1, 1024);
+  if (n < 0)
+    return -EINVAL;
+  c->offload_threads = (unsigned)n;
   return 0;
 }
 
 static const struct var vars[] = {
     {"UNBLOCK_BACKEND", "epoll or poll", parse_backend},
+    {"UNBLOCK_OFFLOAD_THREADS", "a number of helper threads from 1 to 1024",
+     parse_offload},
     {"UNBLOCK_STACK_SIZE",
      "a size from 16K to 1G, in bytes or with a K, M or G suffix",
      parse_stack_size},
+    {"UNBLOCK_STALL_MS", "milliseconds from 1 to 60000, or 0 for no handoff",
+     parse_stall},
     {"UNBLOCK_VERBOSE", "0 or 1", parse_verbose},
-    {"UNBLOCK_WORKERS", "1 (this version runs one carrier)", parse_workers},
+    {"UNBLOCK_WORKERS", "a number of carriers from 1 to 64", parse_workers},
 };
 
 #define NVARS (sizeof(vars) / sizeof(vars[0]))
@@ -115,12 +147,23 @@ static const struct var *find(const char *name, size_t len)
   return NULL;
 }
 
+unsigned ub_config_cpus(void)
+{
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof(set), &set) != 0)
+    return 1;
+  int n = CPU_COUNT(&set);
+  return n < 1 ? 1 : n > UB_WORKERS_MAX ? UB_WORKERS_MAX : (unsigned)n;
+}
+
 int ub_config_load(struct ub_config *c, char *err, size_t errlen)
 {
   *c = (struct ub_config){
       .backend = UB_BACKEND_EPOLL,
       .stack_size = UB_STACK_DEFAULT,
-      .workers = 1,
+      .workers = ub_config_cpus(),
+      .stall_ms = 20,
+      .offload_threads = UB_OFFLOAD_DEFAULT,
   };
   for (char **e = environ; e != NULL && *e != NULL; e++) {
     if (strncmp(*e, "UNBLOCK_", 8) != 0)

@@ -13,8 +13,17 @@ struct ub_config {
   enum ub_backend_kind backend;
   size_t stack_size;
   bool verbose;
-  unsigned workers;
+  unsigned workers;  /* carriers */
+  unsigned stall_ms; /* a carrier stuck this long is handed off; 0: never */
+  unsigned offload_threads; /* the helper pool's bound */
 };
+
+#define UB_WORKERS_MAX 64
+#define UB_OFFLOAD_DEFAULT 64
+
+/* The CPUs in the process's affinity mask (at most UB_WORKERS_MAX): the
+ * default number of carriers. */
+unsigned ub_config_cpus(void);
 
 /*
  * Fill c from the environment.  Returns 0, or -EINVAL with a one-line

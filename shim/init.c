@@ -8,9 +8,9 @@
  * segments (__thread data is shared by the green threads of a carrier) and
  * the memory-map limit that bounds how many stacks can exist.
  *
- * The carrier is allocated, never a process global, so that several can
- * run side by side (issue 4).  After this constructor returns, main() runs
- * as a green thread on the thread's own stack; the scheduler has a stack
+ * This thread becomes the first carrier; the others start with the
+ * program's first thread (carriers.c).  After this constructor returns, main()
+ * runs as a green thread on the thread's own stack; the scheduler has a stack
  * of its own, and runs the others whenever main parks.  When the last
  * green thread exits (main called pthread_exit), the process exits with
  * status 0, as natively.
@@ -23,6 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "carriers.h"
 #include "config.h"
 #include "real.h"
 #include "sched.h"
@@ -33,12 +34,6 @@ static void fail(const char *what, int err)
 {
   fprintf(stderr, "unblock: %s: %s\n", what, strerror(err));
   _exit(2);
-}
-
-static void last_exit(struct ub_sched *s)
-{
-  (void)s;
-  exit(0);
 }
 
 /* dl_iterate_phdr callback: name every object with a TLS segment. */
@@ -62,9 +57,9 @@ static int report_tls(struct dl_phdr_info *info, size_t size, void *arg)
 
 static void report(const struct ub_config *cfg)
 {
-  fprintf(stderr, "unblock: backend %s, 1 carrier, stack %zu KiB\n",
-          cfg->backend == UB_BACKEND_POLL ? "poll" : "epoll",
-          cfg->stack_size / 1024);
+  fprintf(stderr, "unblock: backend %s, %u carrier%s, stack %zu KiB\n",
+          cfg->backend == UB_BACKEND_POLL ? "poll" : "epoll", cfg->workers,
+          cfg->workers == 1 ? "" : "s", cfg->stack_size / 1024);
   int n = 0;
   dl_iterate_phdr(report_tls, &n);
   FILE *f = fopen("/proc/sys/vm/max_map_count", "r");
@@ -100,8 +95,12 @@ __attribute__((constructor)) static void ub_init(void)
   if (e != 0)
     fail("cannot start the carrier", -e);
   ub_sig_carrier_init(s);
+  ub_sig_main_carrier(s);
   struct ub_coro *self;
-  e = ub_sched_adopt(s, &self, last_exit);
+  ub_carriers_setup(&cfg);
+  e = ub_sched_adopt(s, &self, ub_carriers_last_exit);
+  if (e == 0)
+    e = ub_sched_group_add(s);
   if (e == 0)
     e = ub_thread_adopt(self);
   if (e != 0)

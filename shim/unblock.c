@@ -36,6 +36,8 @@ struct opt {
 
 static const struct opt opts[] = {
     {"--workers", "UNBLOCK_WORKERS", NULL},
+    {"--stall-ms", "UNBLOCK_STALL_MS", NULL},
+    {"--offload-threads", "UNBLOCK_OFFLOAD_THREADS", NULL},
     {"--stack-size", "UNBLOCK_STACK_SIZE", NULL},
     {"--backend", "UNBLOCK_BACKEND", NULL},
     {"--verbose", "UNBLOCK_VERBOSE", "1"},
@@ -48,13 +50,20 @@ static void usage(FILE *f)
         "waiting on a hidden event loop (LD_PRELOAD=libunblock.so).\n"
         "\n"
         "options (each sets the UNBLOCK_* variable named; see unblock(1)):\n"
-        "  --workers N        UNBLOCK_WORKERS: carrier threads (1)\n"
-        "  --stack-size SIZE  UNBLOCK_STACK_SIZE: green-thread stack, 16K..1G"
-        " (1M)\n"
-        "  --backend NAME     UNBLOCK_BACKEND: epoll or poll (epoll)\n"
-        "  --verbose          UNBLOCK_VERBOSE=1: report the setup on stderr\n"
-        "  --help             print this help and exit\n"
-        "  --version          print the version and exit\n",
+        "  --workers N            UNBLOCK_WORKERS: carriers, 1..64 (one per"
+        " CPU)\n"
+        "  --stall-ms MS          UNBLOCK_STALL_MS: hand off a carrier stuck"
+        " this\n"
+        "                         long, 0..60000, 0 for never (20)\n"
+        "  --offload-threads N    UNBLOCK_OFFLOAD_THREADS: helper threads,"
+        " 1..1024 (64)\n"
+        "  --stack-size SIZE      UNBLOCK_STACK_SIZE: green-thread stack,"
+        " 16K..1G (1M)\n"
+        "  --backend NAME         UNBLOCK_BACKEND: epoll or poll (epoll)\n"
+        "  --verbose              UNBLOCK_VERBOSE=1: report the setup on"
+        " stderr\n"
+        "  --help                 print this help and exit\n"
+        "  --version              print the version and exit\n",
         f);
 }
 
@@ -169,7 +178,8 @@ int main(int argc, char **argv)
     if (o == NULL) {
       fprintf(stderr,
               "unblock: unknown option '%s'; options: --workers, "
-              "--stack-size, --backend, --verbose, --help, --version\n",
+              "--stall-ms, --offload-threads, --stack-size, --backend, "
+              "--verbose, --help, --version\n",
               a);
       return 2;
     }

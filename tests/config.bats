@@ -13,6 +13,11 @@ preload() {
 
 SIZES='a size from 16K to 1G, in bytes or with a K, M or G suffix'
 
+# The carriers a run gets: UNBLOCK_WORKERS if make check set it, else
+# one per CPU the process may use.
+W=${UNBLOCK_WORKERS:-$(nproc)}
+if [ "$W" = 1 ]; then CARRIERS="1 carrier"; else CARRIERS="$W carriers"; fi
+
 # assert_rejected VAR VALUE ACCEPTED: preloading with VAR=VALUE exits 2
 # before the program runs, with the one expected line.
 assert_rejected() {
@@ -82,12 +87,12 @@ assert_line_matches_stderr() {
   preload UNBLOCK_VERBOSE=1 /bin/true
   assert_status 0
   assert_empty stdout "$output"
-  assert_first_stderr "unblock: backend epoll, 1 carrier, stack 1024 KiB"
+  assert_first_stderr "unblock: backend epoll, $CARRIERS, stack 1024 KiB"
   assert_line_matches_stderr '^unblock: vm.max_map_count is [0-9]+: at most about [0-9]+ green threads'
 }
 
 @test "UNBLOCK_VERBOSE=1 reports settings that were changed" {
-  assert_accepted "unblock: backend poll, 1 carrier, stack 256 KiB" \
+  assert_accepted "unblock: backend poll, $CARRIERS, stack 256 KiB" \
     UNBLOCK_BACKEND=poll UNBLOCK_STACK_SIZE=256K
 }
 
@@ -99,18 +104,18 @@ assert_line_matches_stderr() {
 }
 
 @test "UNBLOCK_STACK_SIZE=8M is accepted" {
-  assert_accepted "unblock: backend epoll, 1 carrier, stack 8192 KiB" \
+  assert_accepted "unblock: backend epoll, $CARRIERS, stack 8192 KiB" \
     UNBLOCK_STACK_SIZE=8M
 }
 
 @test "UNBLOCK_STACK_SIZE=262144 (plain bytes) is accepted" {
-  assert_accepted "unblock: backend epoll, 1 carrier, stack 256 KiB" \
+  assert_accepted "unblock: backend epoll, $CARRIERS, stack 256 KiB" \
     UNBLOCK_STACK_SIZE=262144
 }
 
 @test "UNBLOCK_STACK_SIZE accepts both ends of its range, 16K and 1G" {
-  assert_accepted "unblock: backend epoll, 1 carrier, stack 16 KiB" UNBLOCK_STACK_SIZE=16K
-  assert_accepted "unblock: backend epoll, 1 carrier, stack 1048576 KiB" \
+  assert_accepted "unblock: backend epoll, $CARRIERS, stack 16 KiB" UNBLOCK_STACK_SIZE=16K
+  assert_accepted "unblock: backend epoll, $CARRIERS, stack 1048576 KiB" \
     UNBLOCK_STACK_SIZE=1G
 }
 
@@ -137,15 +142,48 @@ assert_line_matches_stderr() {
 @test "an unknown UNBLOCK_FOO is rejected, listing the known names" {
   preload UNBLOCK_FOO=1 /bin/echo hi
   assert_status 2
-  assert_stderr "unblock: UNBLOCK_FOO is not an unblock setting; known: UNBLOCK_BACKEND UNBLOCK_STACK_SIZE UNBLOCK_VERBOSE UNBLOCK_WORKERS"
+  assert_stderr "unblock: UNBLOCK_FOO is not an unblock setting; known: UNBLOCK_BACKEND UNBLOCK_OFFLOAD_THREADS UNBLOCK_STACK_SIZE UNBLOCK_STALL_MS UNBLOCK_VERBOSE UNBLOCK_WORKERS"
   assert_empty stdout "$output"
 }
 
-@test "UNBLOCK_WORKERS=1 is accepted, and more is rejected in this version" {
+@test "UNBLOCK_WORKERS takes 1 to 64 carriers, and defaults to the CPUs the process may use" {
   assert_accepted "unblock: backend epoll, 1 carrier, stack 1024 KiB" \
     UNBLOCK_WORKERS=1
-  assert_rejected UNBLOCK_WORKERS 2 "1 (this version runs one carrier)"
-  assert_rejected UNBLOCK_WORKERS 0 "1 (this version runs one carrier)"
+  assert_accepted "unblock: backend epoll, 2 carriers, stack 1024 KiB" \
+    UNBLOCK_WORKERS=2
+  assert_accepted "unblock: backend epoll, 64 carriers, stack 1024 KiB" \
+    UNBLOCK_WORKERS=64
+  local many="a number of carriers from 1 to 64"
+  assert_rejected UNBLOCK_WORKERS 0 "$many"
+  assert_rejected UNBLOCK_WORKERS 65 "$many"
+  assert_rejected UNBLOCK_WORKERS 2x "$many"
+  assert_rejected UNBLOCK_WORKERS -1 "$many"
+  assert_rejected UNBLOCK_WORKERS "" "$many"
+  # The default: one per CPU of the affinity mask (taskset narrows it).
+  run --separate-stderr timeout 30 taskset -c 0 env -u UNBLOCK_WORKERS \
+    LD_PRELOAD="$LIB" UNBLOCK_VERBOSE=1 /bin/true
+  assert_status 0
+  assert_first_stderr "unblock: backend epoll, 1 carrier, stack 1024 KiB"
+  run --separate-stderr timeout 30 env -u UNBLOCK_WORKERS LD_PRELOAD="$LIB" \
+    UNBLOCK_VERBOSE=1 /bin/true
+  local n
+  n=$(nproc)
+  if [ "$n" = 1 ]; then n="1 carrier"; else n="$n carriers"; fi
+  assert_first_stderr "unblock: backend epoll, $n, stack 1024 KiB"
+}
+
+@test "UNBLOCK_STALL_MS and UNBLOCK_OFFLOAD_THREADS are checked" {
+  preload UNBLOCK_STALL_MS=0 UNBLOCK_OFFLOAD_THREADS=1 /bin/echo hi
+  assert_status 0
+  assert_stdout hi
+  preload UNBLOCK_STALL_MS=60000 UNBLOCK_OFFLOAD_THREADS=1024 /bin/echo hi
+  assert_status 0
+  local stall="milliseconds from 1 to 60000, or 0 for no handoff"
+  assert_rejected UNBLOCK_STALL_MS 60001 "$stall"
+  assert_rejected UNBLOCK_STALL_MS 5ms "$stall"
+  local pool="a number of helper threads from 1 to 1024"
+  assert_rejected UNBLOCK_OFFLOAD_THREADS 0 "$pool"
+  assert_rejected UNBLOCK_OFFLOAD_THREADS 1025 "$pool"
 }
 
 @test "UNBLOCK_VERBOSE=1 names a program's TLS segment, which green threads share" {

@@ -29,7 +29,7 @@ teardown() {
   run --separate-stderr "$root/opt/ub/bin/unblock" --verbose /bin/echo launched
   [ "$status" -eq 0 ]
   [ "$output" = launched ]
-  [[ "$stderr" == "unblock: backend epoll, 1 carrier, stack 1024 KiB"* ]]
+  [[ "$stderr" == "unblock: backend epoll, "*" stack 1024 KiB"* ]]
 }
 
 @test "the launcher answers --help and --version, and rejects bad input" {
@@ -45,9 +45,9 @@ teardown() {
   run "$B/unblock" --backend kqueue /bin/true
   [ "$status" -eq 2 ]
   [ "$output" = "unblock: --backend: UNBLOCK_BACKEND='kqueue' is not valid; expected epoll or poll" ]
-  run "$B/unblock" --workers 4 /bin/true
+  run "$B/unblock" --workers 65 /bin/true
   [ "$status" -eq 2 ]
-  [[ "$output" == *"UNBLOCK_WORKERS='4' is not valid; expected 1"* ]]
+  [ "$output" = "unblock: --workers: UNBLOCK_WORKERS='65' is not valid; expected a number of carriers from 1 to 64" ]
   run "$B/unblock"
   [ "$status" -eq 2 ]
   run -127 "$B/unblock" /nonexistent/program

@@ -150,10 +150,10 @@ release_requests() {
 
 @test "20 threads sleeping 1 s each finish in under 2 s on 1 OS thread" {
   [ -x "$E2E/sleepers" ] || { echo "no $E2E/sleepers: run make e2e"; return 1; }
-  run --separate-stderr timeout 30 "$UNBLOCK" --verbose -- "$E2E/sleepers"
+  run --separate-stderr timeout 30 "$UNBLOCK" --verbose --workers 1 -- "$E2E/sleepers"
   assert_status 0
   [[ ${stderr_lines[0]} == *", 1 carrier, "* ]] ||
-    { echo "not the default single carrier: ${stderr_lines[0]}"; return 1; }
+    { echo "not a single carrier: ${stderr_lines[0]}"; return 1; }
   assert_stdout "os threads while sleeping: 1
 sleepers done at 0.5 s: 0
 sleepers done: 20
@@ -171,10 +171,10 @@ took at least 1 s: yes
 took under 2 s: yes"
 }
 
-@test "a sleeping process under unblock shows Threads: 1 from outside" {
+@test "a sleeping process under unblock with one carrier shows Threads: 1 from outside" {
   # Another program, sampled by pid from here: a python whose 10 threads
   # sleep 3 s (natively that is 11 OS threads).
-  start_bg sleepy 30 "$UNBLOCK" -- "$PY" -u -c 'import threading, time
+  start_bg sleepy 30 "$UNBLOCK" --workers 1 -- "$PY" -u -c 'import threading, time
 ts = [threading.Thread(target=time.sleep, args=(3,)) for _ in range(10)]
 for t in ts: t.start()
 print("started", threading.active_count(), flush=True)

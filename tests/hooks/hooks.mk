@@ -71,7 +71,7 @@ hooks-ctor-order-check: $(B)/libunblock.so $(HOOK_CTOR_BIN)
 
 check-hooks: hooks-snippet-check all $(HOOK_BIN) $(HOOK_CTOR_BIN)
 	@$(MAKE) --no-print-directory hooks-ctor-order-check
-	@echo "== hook snippets (native vs shimmed$(if $(WRAP), under $(word 1,$(WRAP))))"
+	@echo "== hook snippets (native vs shimmed$(if $(WRAP), under $(word 1,$(WRAP))); backend $${UNBLOCK_BACKEND:-epoll}, carriers $${UNBLOCK_WORKERS:-one per CPU})"
 	@UB_TEST_WRAP='$(WRAP)' UB_HOOK_TIMEOUT=$(HOOK_TIMEOUT) \
 	  tests/hooks/run.sh $(B) $(B)/libunblock.so $(HOOK_BIN) $(HOOK_CTOR_BIN)
 

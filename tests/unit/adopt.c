@@ -48,7 +48,7 @@ int main(void)
 
   struct ub_coro *c[4];
   for (long i = 0; i < 4; i++)
-    CHECK(ub_sched_spawn(s, &c[i], worker, (void *)i, 0) == 0);
+    CHECK(ub_sched_spawn(s, &c[i], worker, (void *)i, 0, NULL, false) == 0);
   CHECK(ub_sched_sleep(ub_clock_after(ub_clock_now(), 1000000)) == 0);
   for (long i = 0; i < 4; i++) {
     void *ret;
@@ -59,7 +59,7 @@ int main(void)
   /* Masks: SIGUSR1 (bit 9) blocked by every thread stays blocked while
    * idle; SIGUSR2 (bit 11), blocked by the main thread only, does not. */
   struct ub_coro *other;
-  CHECK(ub_sched_spawn(s, &other, worker, NULL, 0) == 0);
+  CHECK(ub_sched_spawn(s, &other, worker, NULL, 0, NULL, false) == 0);
   ub_sched_set_sigmask(self, 1ull << 9 | 1ull << 11);
   ub_sched_set_sigmask(other, 1ull << 9);
   CHECK(ub_sched_join(other, NULL, UB_NEVER) == 0);
@@ -68,7 +68,7 @@ int main(void)
   ub_sched_set_sigmask(self, 0);
 
   struct ub_coro *stuck;
-  CHECK(ub_sched_spawn(s, &stuck, blocked_forever, NULL, 0) == 0);
+  CHECK(ub_sched_spawn(s, &stuck, blocked_forever, NULL, 0, NULL, false) == 0);
   ub_sched_yield();
   pid_t pid = fork();
   CHECK(pid >= 0);

@@ -54,8 +54,8 @@ int main(void)
   struct ub_sched s;
   CHECK(ub_sched_init(&s, &cfg) == 0);
   for (int i = 0; i < 3; i++)
-    CHECK(ub_sched_spawn(&s, NULL, reader, NULL, 0) == 0);
-  CHECK(ub_sched_spawn(&s, NULL, writer, NULL, 0) == 0);
+    CHECK(ub_sched_spawn(&s, NULL, reader, NULL, 0, NULL, true) == 0);
+  CHECK(ub_sched_spawn(&s, NULL, writer, NULL, 0, NULL, true) == 0);
   CHECK(ub_sched_run(&s) == 0);
   CHECK(got == 3);
   /* One wake from the edge, two from passes; the last pass found nobody. */

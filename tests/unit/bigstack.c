@@ -46,7 +46,7 @@ static void *root(void *arg)
   struct ub_sched *s = ub_sched_self();
   struct ub_coro *c[16];
   for (long i = 0; i < 16; i++)
-    CHECK(ub_sched_spawn(s, &c[i], handler, (void *)i, 0) == 0);
+    CHECK(ub_sched_spawn(s, &c[i], handler, (void *)i, 0, NULL, false) == 0);
   for (int i = 0; i < 16; i++) {
     void *n;
     CHECK(ub_sched_join(c[i], &n, UB_NEVER) == 0);

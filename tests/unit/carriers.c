@@ -68,7 +68,8 @@ static void *b_root(void *arg)
   }
   for (int i = 0; i < rounds; i++) {
     struct ub_coro *c;
-    CHECK(ub_sched_spawn(s, &c, b_child, (void *)(long)(i + 1), 0) == 0);
+    CHECK(ub_sched_spawn(s, &c, b_child, (void *)(long)(i + 1), 0, NULL,
+                         false) == 0);
     atomic_store(&target, c);
     while (atomic_load(&target) != NULL)
       CHECK(ub_sched_sleep(ub_clock_now() + 10000) == 0);
@@ -95,10 +96,10 @@ static void *run_carrier(void *arg)
   pthread_barrier_wait(k->ready);
   /* Only a green thread can join; the carrier's own context cannot. */
   struct ub_coro *root;
-  CHECK(ub_sched_spawn(&k->s, &root, k->root, NULL, 0) == 0);
+  CHECK(ub_sched_spawn(&k->s, &root, k->root, NULL, 0, NULL, false) == 0);
   CHECK(ub_sched_join(root, NULL, UB_NEVER) == -EPERM);
   CHECK(ub_sched_detach(root) == 0);
-  CHECK(ub_sched_spawn(&k->s, NULL, sleeper, NULL, 0) == 0);
+  CHECK(ub_sched_spawn(&k->s, NULL, sleeper, NULL, 0, NULL, true) == 0);
   CHECK(ub_sched_run(&k->s) == 0);
   ub_sched_fini(&k->s);
   CHECK(ub_sched_self() == NULL);

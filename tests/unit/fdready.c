@@ -309,9 +309,9 @@ static void crowd_run(struct crowd *c)
   struct member m[4];
   for (int i = 0; i < c->n; i++) {
     m[i] = (struct member){c, i};
-    CHECK(ub_sched_spawn(&s, NULL, member_wait, &m[i], 0) == 0);
+    CHECK(ub_sched_spawn(&s, NULL, member_wait, &m[i], 0, NULL, true) == 0);
   }
-  CHECK(ub_sched_spawn(&s, NULL, actor, c, 0) == 0);
+  CHECK(ub_sched_spawn(&s, NULL, actor, c, 0, NULL, true) == 0);
   CHECK(ub_sched_run(&s) == 0);
   CHECK(c->woke == c->n);
   /* All were woken by one and the same tick, not one per tick (which a

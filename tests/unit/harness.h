@@ -52,7 +52,7 @@ static inline void ub_test_run(void *(*root)(void *), void *arg)
   struct ub_sched_config cfg = ub_test_sched_config();
   struct ub_sched s;
   CHECK(ub_sched_init(&s, &cfg) == 0);
-  CHECK(ub_sched_spawn(&s, NULL, root, arg, 0) == 0);
+  CHECK(ub_sched_spawn(&s, NULL, root, arg, 0, NULL, true) == 0);
   CHECK(ub_sched_run(&s) == 0);
   ub_sched_fini(&s);
 }

@@ -28,18 +28,18 @@ static void *root(void *arg)
   struct ub_coro *c;
   void *ret = NULL;
 
-  CHECK(ub_sched_spawn(s, &c, sleep_then, (void *)1L, 0) == 0);
+  CHECK(ub_sched_spawn(s, &c, sleep_then, (void *)1L, 0, NULL, false) == 0);
   CHECK(ub_sched_join(c, &ret, 0) == -EBUSY);
   uint64_t t0 = ub_clock_now();
   CHECK(ub_sched_join(c, &ret, t0 + 10000000) == -ETIMEDOUT);
   CHECK(ub_clock_now() - t0 >= 10000000);
   CHECK(ub_sched_join(c, &ret, UB_NEVER) == 0 && ret == (void *)1L);
 
-  CHECK(ub_sched_spawn(s, &c, quick, (void *)2L, 0) == 0);
+  CHECK(ub_sched_spawn(s, &c, quick, (void *)2L, 0, NULL, false) == 0);
   ub_sched_yield(); /* it runs and ends */
   CHECK(ub_sched_join(c, &ret, 0) == 0 && ret == (void *)2L);
 
-  CHECK(ub_sched_spawn(s, &c, sleep_then, (void *)3L, 0) == 0);
+  CHECK(ub_sched_spawn(s, &c, sleep_then, (void *)3L, 0, NULL, false) == 0);
   t0 = ub_clock_now();
   CHECK(ub_sched_join(c, &ret, t0 + 5000000000ull) == 0 && ret == (void *)3L);
   CHECK(ub_clock_now() - t0 < 4000000000ull);

@@ -94,9 +94,9 @@ static int run_child(void *(*fn)(void *), bool native, char *out, size_t size)
     cfg.stack_size = 64 * 1024;
     struct ub_sched s;
     CHECK(ub_sched_init(&s, &cfg) == 0);
-    CHECK(ub_sched_spawn(&s, NULL, bystander, NULL, 0) == 0);
-    CHECK(ub_sched_spawn(&s, NULL, fn, NULL, 0) == 0);
-    CHECK(ub_sched_spawn(&s, NULL, bystander, NULL, 0) == 0);
+    CHECK(ub_sched_spawn(&s, NULL, bystander, NULL, 0, NULL, true) == 0);
+    CHECK(ub_sched_spawn(&s, NULL, fn, NULL, 0, NULL, true) == 0);
+    CHECK(ub_sched_spawn(&s, NULL, bystander, NULL, 0, NULL, true) == 0);
     ub_sched_run(&s);
     _exit(0);
   }

@@ -38,7 +38,7 @@ int main(void)
   uint64_t start = ub_clock_now(), rng = 0x9e3779b97f4a7c15ull;
   for (int i = 0; i < n; i++) {
     z[i].delay = (ub_test_rand(&rng) % 101) * 1000000ull;
-    CHECK(ub_sched_spawn(&s, NULL, sleep_once, &z[i], 0) == 0);
+    CHECK(ub_sched_spawn(&s, NULL, sleep_once, &z[i], 0, NULL, true) == 0);
   }
   uint64_t spawned = ub_clock_now();
   CHECK(ub_sched_run(&s) == 0);

@@ -83,7 +83,7 @@ static void *spawner(void *arg)
   struct ub_sched *s = ub_sched_self();
   for (int i = 0; i < 1000; i++) {
     struct ub_coro *c;
-    CHECK(ub_sched_spawn(s, &c, note_stack, NULL, 0) == 0);
+    CHECK(ub_sched_spawn(s, &c, note_stack, NULL, 0, NULL, false) == 0);
     CHECK(ub_sched_join(c, NULL, UB_NEVER) == 0);
   }
   return NULL;

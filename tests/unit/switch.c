@@ -79,22 +79,26 @@ static void *root(void *arg)
   (void)arg;
   struct ub_sched *s = ub_sched_self();
   struct ub_coro *a, *b;
-  CHECK(ub_sched_spawn(s, &a, pinger, (void *)0L, 0) == 0);
-  CHECK(ub_sched_spawn(s, &b, pinger, (void *)1L, 0) == 0);
+  CHECK(ub_sched_spawn(s, &a, pinger, (void *)0L, 0, NULL, false) == 0);
+  CHECK(ub_sched_spawn(s, &b, pinger, (void *)1L, 0, NULL, false) == 0);
   void *ra, *rb;
   CHECK(ub_sched_join(a, &ra, UB_NEVER) == 0);
   CHECK(ub_sched_join(b, &rb, UB_NEVER) == 0);
   CHECK(ra == (void *)7L && rb == (void *)8L);
   CHECK(order_errors == 0);
 
-  CHECK(ub_sched_spawn(s, &a, rounding, (void *)(long)FE_UPWARD, 0) == 0);
-  CHECK(ub_sched_spawn(s, &b, rounding, (void *)(long)FE_DOWNWARD, 0) == 0);
+  CHECK(ub_sched_spawn(s, &a, rounding, (void *)(long)FE_UPWARD, 0, NULL,
+                       false) == 0);
+  CHECK(ub_sched_spawn(s, &b, rounding, (void *)(long)FE_DOWNWARD, 0, NULL,
+                       false) == 0);
   CHECK(ub_sched_join(a, &ra, UB_NEVER) == 0 && ra == (void *)1L);
   CHECK(ub_sched_join(b, &rb, UB_NEVER) == 0 && rb == (void *)1L);
 
   errno = ENOENT;
-  CHECK(ub_sched_spawn(s, &a, keep_errno, (void *)(long)EBADF, 0) == 0);
-  CHECK(ub_sched_spawn(s, &b, keep_errno, (void *)(long)EINVAL, 0) == 0);
+  CHECK(ub_sched_spawn(s, &a, keep_errno, (void *)(long)EBADF, 0, NULL,
+                       false) == 0);
+  CHECK(ub_sched_spawn(s, &b, keep_errno, (void *)(long)EINVAL, 0, NULL,
+                       false) == 0);
   CHECK(ub_sched_join(a, NULL, UB_NEVER) == 0);
   CHECK(errno == ENOENT);
   CHECK(ub_sched_join(b, NULL, UB_NEVER) == 0);

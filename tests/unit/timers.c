@@ -186,7 +186,8 @@ static void green(bool slow)
   g_step = (slow ? 10 : 2) * MS;
   g_base = ub_clock_now() + (slow ? 300 : 50) * MS;
   for (int i = 0; i < NG; i++)
-    CHECK(ub_sched_spawn(&s, NULL, sleeper, (void *)(long)i, 0) == 0);
+    CHECK(ub_sched_spawn(&s, NULL, sleeper, (void *)(long)i, 0, NULL, true) ==
+          0);
   CHECK(ub_sched_run(&s) == 0);
   CHECK(g_norder == NG);
   for (int k = 0; k < NG; k++) {
