@@ -194,7 +194,7 @@ check-asan:
 
 check-bats: all $(DEMO_BIN) $(DEMO_HTTP_BINS) $(E2E_BIN)
 	@echo "== end-to-end (bats; carriers: $${UNBLOCK_WORKERS:-one per CPU})"
-	B=$(abspath $(B)) bats tests/
+	B=$(abspath $(B)) UB_TEST_WORKERS=$${UNBLOCK_WORKERS-} bats tests/
 
 export UB_TEST_SLOW
 

@@ -5,6 +5,8 @@
 # hand, `bats tests/` falls back to ./build.  Every UNBLOCK_* variable the
 # caller happens to have set is removed, so each test states the settings
 # it runs with (UB_TEST_SLOW too: the demo test checks full-scale counts).
+# The one exception: `make check` runs the suite once per carrier count,
+# and passes it as UB_TEST_WORKERS, which becomes UNBLOCK_WORKERS.
 
 bats_require_minimum_version 1.5.0
 
@@ -15,6 +17,9 @@ DEMO=$B/demos/pingpong
 while read -r name; do
   unset "$name"
 done < <(compgen -e | grep -E '^(UNBLOCK_|UB_TEST_SLOW$)')
+if [ -n "${UB_TEST_WORKERS-}" ]; then
+  export UNBLOCK_WORKERS=$UB_TEST_WORKERS
+fi
 
 # assert_status N: the last `run` exited with status N.
 assert_status() {

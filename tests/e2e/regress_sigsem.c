@@ -36,7 +36,7 @@ int main(void)
   pthread_create(&t, 0, w, 0);
   struct itimerval it = {{0, 50}, {0, 50}};
   setitimer(ITIMER_REAL, &it, 0);
-  for (long i = 0; i < 2000000; i++)
+  for (long i = 0; i < 500000; i++)
     sched_yield();
   struct itimerval z = {0};
   setitimer(ITIMER_REAL, &z, 0);
