@@ -24,7 +24,7 @@ HOOK_SRC := $(wildcard hooks/*.c)
 ASM_SRC  := loop/switch-x86_64.S
 CORE_OBJ := $(LOOP_SRC:%.c=$(B)/%.o) $(ASM_SRC:%.S=$(B)/%.o) \
             $(B)/shim/config.o
-SO_OBJ   := $(CORE_OBJ) $(B)/shim/init.o $(B)/shim/real.o $(B)/shim/carriers.o \
+SO_OBJ   := $(CORE_OBJ) $(B)/shim/init.o $(B)/shim/real.o $(B)/shim/carriers.o $(B)/shim/monitor.o \
             $(HOOK_SRC:%.c=$(B)/%.o)
 
 UNIT_SRC := $(wildcard tests/unit/*.c)
@@ -33,6 +33,7 @@ DEMO_BIN := $(B)/demos/pingpong
 BENCH_BIN := $(B)/demos/bench/micro
 
 VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full \
+            --suppressions=$(abspath tests/valgrind.supp) \
             --errors-for-leak-kinds=definite --show-leak-kinds=definite
 
 # Set by demos/demos.mk and tests/e2e/e2e.mk.
@@ -55,7 +56,7 @@ help:
 	@echo "make demo       a thread-per-connection server, natively and under"
 	@echo "                unblock, with 1,000 connections: req/s, threads, RSS"
 	@echo "make demo-loop  green threads sleeping and ping-ponging on the loop"
-	@echo "make bench      switch, timer and wake-up costs"
+	@echo "make bench      switch, timer and wake-up costs; 1 carrier against 2"
 	@echo "make install    PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)"
 	@echo "make deps       apt-get install the build and test dependencies"
 
@@ -140,7 +141,7 @@ hooks-doc-check:
 
 $(B)/libunblock.so: $(SO_OBJ) $(B)/exports.map
 	$(CC) -shared $(CFLAGS) $(EXTRA_CFLAGS) -Wl,--version-script=$(B)/exports.map \
-	  -Wl,-z,defs -Wl,-z,now -o $@ $(SO_OBJ) $(LDLIBS) -ldl
+	  -Wl,-z,defs -Wl,-z,now -o $@ $(SO_OBJ) $(LDLIBS) -lffi -ldl
 
 $(B)/unblock: shim/unblock.c $(B)/shim/config.o
 	$(CC) $(UB_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS) -fPIE -pie $< -o $@ $(B)/shim/config.o
@@ -164,7 +165,7 @@ include demos/demos.mk tests/e2e/e2e.mk tests/hooks/hooks.mk
 
 # ---- tests ------------------------------------------------------------------
 
-check: deps-check all format-check hooks-doc-check hooks-snippet-check
+check: deps-check all $(BENCH_BIN) format-check hooks-doc-check hooks-snippet-check
 	$(MAKE) --no-print-directory check-unit
 	$(MAKE) --no-print-directory check-unit UNBLOCK_BACKEND=poll
 	$(MAKE) --no-print-directory check-unit WRAP="$(VALGRIND)" UB_TEST_SLOW=1
@@ -216,8 +217,9 @@ demo: demo-http
 demo-loop: all $(DEMO_BIN)
 	$(DEMO_BIN)
 
-bench: all $(BENCH_BIN)
+bench: all $(BENCH_BIN) $(DEMO_HTTP_BINS) $(E2E_BIN)
 	$(BENCH_BIN)
+	demos/bench/carriers.sh $(B)
 
 # ---- install ----------------------------------------------------------------
 

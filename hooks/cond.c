@@ -49,6 +49,8 @@ int pthread_cond_destroy(pthread_cond_t *pc)
 
 static int cond_wait(struct ub_cond *c, struct ub_mutex *m, uint64_t deadline)
 {
+  UB_ENTER(s);
+  (void)s;
   ub_cancel_point();
   if (c->pshared == PTHREAD_PROCESS_SHARED) {
     int err = ub_mutex_unlock(m);

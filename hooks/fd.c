@@ -9,7 +9,7 @@
  * registrations (while the fd still names the file, so epoll can be
  * told), then do the real call.
  *
- * fcntl(F_SETLKW) waits for a record lock on a helper thread
+ * fcntl(F_SETLKW) waits for a record lock on the helper pool
  * (hooks/offload.c), so the other green threads run meanwhile.
  *
  * fcntl(F_SETFL) and ioctl(FIONBIO) change the blocking mode the hooks
@@ -112,25 +112,10 @@ int dup2(int fd, int fd2)
   return copied(fd, real.dup2(fd, fd2));
 }
 
-struct lock_call {
-  int (*call)(int, int, ...);
-  int fd, cmd;
-  void *arg;
-};
-
-static long lock_wait(void *p)
-{
-  struct lock_call *c = p;
-  return c->call(c->fd, c->cmd, c->arg);
-}
-
 static int do_fcntl(int (*call)(int, int, ...), int fd, int cmd, void *arg)
 {
-  if (cmd == F_SETLKW || cmd == F_OFD_SETLKW) {
-    /* A record lock wait has no fd readiness: a helper thread waits. */
-    struct lock_call c = {call, fd, cmd, arg};
-    return (int)ub_offload(lock_wait, &c);
-  }
+  if (cmd == F_SETLKW || cmd == F_OFD_SETLKW) /* no readiness: the pool */
+    return (int)ub_offload(UB_OFF_fcntl64, (void *[]){&fd, &cmd, &arg});
   int r = call(fd, cmd, arg);
   if (r < 0)
     return r;

@@ -77,6 +77,8 @@ long ub_io_run(struct ub_sched *s, struct ub_io_op *op)
   if (fi == NULL)
     return op->attempt(op, UB_FD_PLAIN);
   enum ub_fd_kind kind = ub_fd_kind(op->fd, fi);
+  if (kind == UB_FD_FILE)
+    return op->attempt(op, kind); /* never waits on the loop */
   if (kind == UB_FD_PLAIN || op->nowait || ub_fd_nonblock(op->fd, fi))
     return op->attempt(op, UB_FD_PLAIN);
   ub_cancel_point();

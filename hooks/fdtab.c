@@ -51,6 +51,8 @@ enum ub_fd_kind ub_fd_kind(int fd, struct ub_fdinfo *fi)
     k = UB_FD_PIPE; /* a named FIFO refuses RWF_NOWAIT: then UB_FD_POLL */
   else if (S_ISCHR(st.st_mode))
     k = UB_FD_POLL;
+  else if (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode))
+    k = UB_FD_FILE;
   else
     k = UB_FD_PLAIN;
   atomic_store_explicit(&fi->kind, k, memory_order_relaxed);

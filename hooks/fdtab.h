@@ -31,7 +31,8 @@ enum ub_fd_kind {
   UB_FD_SOCKET, /* per-call MSG_DONTWAIT */
   UB_FD_PIPE,   /* per-call RWF_NOWAIT */
   UB_FD_POLL,   /* FIFO, tty, device: poll(0), then the call */
-  UB_FD_PLAIN,  /* regular file, directory...: never waits on the loop */
+  UB_FD_FILE,   /* regular file, block device: the helper pool (file.c) */
+  UB_FD_PLAIN,  /* directory...: never waits on the loop */
 };
 
 struct ub_fdinfo {

@@ -21,6 +21,7 @@
 #include <sys/uio.h>
 
 #include "fdio.h"
+#include "file.h"
 
 /* ---- read and readv -------------------------------------------------- */
 
@@ -42,6 +43,7 @@ static long read_attempt(struct ub_io_op *op, enum ub_fd_kind kind)
   }
   case UB_FD_PIPE:
     return ub_sys(preadv2(op->fd, o->iov, o->iovcnt, -1, RWF_NOWAIT));
+  case UB_FD_FILE: return ub_file_readv(op->fd, o->iov, o->iovcnt, -1);
   case UB_FD_POLL:
     if (!ub_io_ready(op->fd, POLLIN))
       return -EAGAIN;
@@ -61,7 +63,7 @@ static long do_read(struct ub_sched *s, int fd, const struct iovec *iov,
 
 ssize_t read(int fd, void *buf, size_t n)
 {
-  struct ub_sched *s = ub_hook_enter();
+  UB_ENTER(s);
   if (s == NULL)
     return real.read(fd, buf, n);
   struct iovec v = {buf, n};
@@ -79,7 +81,7 @@ ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen)
 
 ssize_t readv(int fd, const struct iovec *iov, int iovcnt)
 {
-  struct ub_sched *s = ub_hook_enter();
+  UB_ENTER(s);
   if (s == NULL || iovcnt <= 0 || iovcnt > IOV_MAX)
     return real.readv(fd, iov, iovcnt);
   return ub_ret(do_read(s, fd, iov, iovcnt));
@@ -90,6 +92,8 @@ ssize_t readv(int fd, const struct iovec *iov, int iovcnt)
 static long write_attempt(struct ub_io_op *op, enum ub_fd_kind kind)
 {
   struct rw_op *o = (struct rw_op *)op;
+  if (kind == UB_FD_FILE)
+    return ub_file_writev(op->fd, o->iov, o->iovcnt, -1);
   struct iovec left[IOV_MAX];
   int n = ub_iov_rest(o->iov, o->iovcnt, (size_t)op->done, left);
   long r;
@@ -131,7 +135,7 @@ static long do_write(struct ub_sched *s, int fd, const struct iovec *iov,
 
 ssize_t write(int fd, const void *buf, size_t n)
 {
-  struct ub_sched *s = ub_hook_enter();
+  UB_ENTER(s);
   if (s == NULL)
     return real.write(fd, buf, n);
   struct iovec v = {(void *)buf, n};
@@ -140,7 +144,7 @@ ssize_t write(int fd, const void *buf, size_t n)
 
 ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
 {
-  struct ub_sched *s = ub_hook_enter();
+  UB_ENTER(s);
   if (s == NULL || iovcnt <= 0 || iovcnt > IOV_MAX)
     return real.writev(fd, iov, iovcnt);
   return ub_ret(do_write(s, fd, iov, iovcnt));
@@ -192,7 +196,7 @@ static long sendfile_attempt(struct ub_io_op *op, enum ub_fd_kind kind)
 
 ssize_t sendfile(int out_fd, int in_fd, off_t *offset, size_t count)
 {
-  struct ub_sched *s = ub_hook_enter();
+  UB_ENTER(s);
   if (s == NULL)
     return real.sendfile(out_fd, in_fd, offset, count);
   struct sendfile_op o = {
@@ -249,7 +253,7 @@ static long splice_attempt(struct ub_io_op *op, enum ub_fd_kind kind)
 ssize_t splice(int fd_in, off64_t *off_in, int fd_out, off64_t *off_out,
                size_t len, unsigned int flags)
 {
-  struct ub_sched *s = ub_hook_enter();
+  UB_ENTER(s);
   if (s == NULL || (flags & SPLICE_F_NONBLOCK))
     return real.splice(fd_in, off_in, fd_out, off_out, len, flags);
   struct splice_op o = {

@@ -32,6 +32,8 @@ static uintptr_t token(const struct ub_mutex *m)
 
 int ub_mutex_lock(struct ub_mutex *m, uint64_t deadline)
 {
+  UB_ENTER(s); /* before any spinlock: it may wait for its carrier back */
+  (void)s;
   uintptr_t me = token(m);
   for (;;) {
     ub_spin_lock(&m->lock);

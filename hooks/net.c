@@ -64,7 +64,7 @@ static bool stream(int fd)
 ssize_t recvfrom(int fd, void *buf, size_t n, int flags, __SOCKADDR_ARG addr,
                  socklen_t *addrlen)
 {
-  struct ub_sched *s = ub_hook_enter();
+  UB_ENTER(s);
   if (s == NULL)
     return real.recvfrom(fd, buf, n, flags, addr, addrlen);
   struct recv_op o = {
@@ -172,7 +172,7 @@ static long recvmsg_attempt(struct ub_io_op *op, enum ub_fd_kind kind)
 
 ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 {
-  struct ub_sched *s = ub_hook_enter();
+  UB_ENTER(s);
   if (s == NULL || msg->msg_iovlen > IOV_MAX) {
     ssize_t r = real.recvmsg(fd, msg, flags);
     if (r > 0)
@@ -222,7 +222,7 @@ static long mmsg_attempt(struct ub_io_op *op, enum ub_fd_kind kind)
 int recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags,
              struct timespec *timeout)
 {
-  struct ub_sched *s = ub_hook_enter();
+  UB_ENTER(s);
   if (s == NULL || vlen == 0)
     return real.recvmmsg(fd, vec, vlen, flags, timeout);
   /* The kernel checks the timeout only after each datagram, so with none
@@ -244,7 +244,7 @@ int recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags,
 
 int sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags)
 {
-  struct ub_sched *s = ub_hook_enter();
+  UB_ENTER(s);
   if (s == NULL || vlen == 0)
     return real.sendmmsg(fd, vec, vlen, flags);
   struct mmsg_op o = {.op = {.fd = fd,
@@ -285,7 +285,7 @@ ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 {
   ub_real_ensure();
   passed_fds(msg, false);
-  struct ub_sched *s = ub_hook_enter();
+  UB_ENTER(s);
   if (s == NULL || msg->msg_iovlen > IOV_MAX)
     return real.sendmsg(fd, msg, flags);
   struct msg_op o = {.op = {.fd = fd,
@@ -300,7 +300,7 @@ ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 ssize_t sendto(int fd, const void *buf, size_t n, int flags,
                __CONST_SOCKADDR_ARG addr, socklen_t addrlen)
 {
-  struct ub_sched *s = ub_hook_enter();
+  UB_ENTER(s);
   if (s == NULL)
     return real.sendto(fd, buf, n, flags, addr, addrlen);
   struct iovec v = {(void *)buf, n};
@@ -341,7 +341,7 @@ static long accept_attempt(struct ub_io_op *op, enum ub_fd_kind kind)
 static int do_accept(int fd, struct sockaddr *addr, socklen_t *addrlen,
                      int flags, bool four)
 {
-  struct ub_sched *s = ub_hook_enter();
+  UB_ENTER(s);
   if (s == NULL) {
     int r = four ? real.accept4(fd, addr, addrlen, flags)
                  : real.accept(fd, addr, addrlen);
@@ -427,7 +427,7 @@ static long do_connect(struct ub_sched *s, int fd, const struct sockaddr *addr,
 
 int connect(int fd, __CONST_SOCKADDR_ARG addr, socklen_t len)
 {
-  struct ub_sched *s = ub_hook_enter();
+  UB_ENTER(s);
   if (s == NULL)
     return real.connect(fd, addr, len);
   return (int)ub_ret(do_connect(s, fd, addr.__sockaddr__, len));

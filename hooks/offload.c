@@ -1,65 +1,412 @@
 /*
- * offload.c - a minimal offload: one short-lived helper thread per call.
+ * offload.c - the helper pool (offload.h).
  *
- * For the few calls of this version that block with no readiness to wait
- * for (fcntl F_SETLKW and F_OFD_SETLKW; wait, waitpid, wait4, waitid).  The
- * helper is a native thread with every signal blocked, so signals keep going to
- * the carrier; it makes the call, records the result and errno, and posts the
- * green thread's wait through the loop's inbox.  The wait lives on the green
- * thread's stack, which stays put until that post resumes it, so the post is
- * the helper's last touch.  The next version replaces this with a bounded pool
- * that describes every call with libffi.
+ * The pool: at most UNBLOCK_OFFLOAD_THREADS native helper threads, made
+ * with the real pthread_create on demand and gone after IDLE_NS without
+ * work.  A call becomes a job on the caller's stack.  A job goes straight
+ * to an idle helper if there is one, else to a new helper if the bound
+ * allows, else to the back of a FIFO that busy helpers drain; callers
+ * never fail for want of a helper, they wait their turn.  A helper makes
+ * the call with ffi_call, records errno (and h_errno), and posts the
+ * caller's wait; that post is its last touch of the job.
+ *
+ * Helpers block every signal but UB_SIG_KICK, so signals for the program
+ * keep going to carriers.  When a handler interrupts a green thread parked
+ * on an interruptible call (UB_OFF_INTR), the job is withdrawn if no
+ * helper took it yet; otherwise its helper is kicked (a signal whose
+ * handler does nothing and has no SA_RESTART, so the call returns EINTR),
+ * again every KICK_NS until it has returned, because a kick can land just
+ * before the helper enters the call.  The caller then returns what the
+ * call returned, and restarts it under SA_RESTART, as the kernel would.
+ *
+ * A job's `notify` is the wait its helper posts when done.  It changes
+ * only under the pool lock, and the helper reads it under the lock and
+ * marks the job POSTING before posting, DONE after: a caller that finds
+ * the job POSTING waits for DONE before its stack frame (and the job) can
+ * go away.
  */
 #include "offload.h"
 
 #include <errno.h>
+#include <ffi.h>
+#include <linux/futex.h>
+#include <netdb.h>
 #include <signal.h>
+#include <stdatomic.h>
+#include <string.h>
 
+#include "fdio.h"
 #include "hook.h"
+#include "signal.h"
+#include "sys.h"
+#include "thread.h"
+#include "waitq.h"
 
-struct job {
-  long (*fn)(void *);
-  void *arg;
-  long result;
-  int err;
-  struct ub_wait w;
+#define IDLE_NS (5 * UB_NSEC_PER_SEC)
+#define KICK_NS (10 * 1000 * 1000)
+#define HELPER_STACK ((size_t)512 * 1024)
+#define MAX_ARGS 8
+
+struct row {
+  const char *name;
+  void **fn; /* &real.name: resolved by the time a call is made */
+  unsigned flags, fixed, nargs;
+  ffi_type *ret;
+  ffi_type *args[MAX_ARGS];
 };
 
-static void *run(void *p)
+#define ARGS(...)                                                              \
+  {                                                                            \
+    __VA_ARGS__                                                                \
+  }
+#define T(t) &ffi_type_##t
+#define UB_OFFLOAD(name, fl, rt, nfixed, ...)                                  \
+  {#name,                                                                      \
+   (void **)&real.name,                                                        \
+   fl,                                                                         \
+   nfixed,                                                                     \
+   sizeof((ffi_type *[]){UB_OFF_TYPES(__VA_ARGS__)}) / sizeof(ffi_type *),     \
+   T(rt),                                                                      \
+   {UB_OFF_TYPES(__VA_ARGS__)}},
+/* Up to MAX_ARGS type names, each turned into &ffi_type_<name>. */
+#define UB_OFF_TYPES(...)                                                      \
+  UB_OFF_PICK(__VA_ARGS__, UB_OFF_T8, UB_OFF_T7, UB_OFF_T6, UB_OFF_T5,         \
+              UB_OFF_T4, UB_OFF_T3, UB_OFF_T2, UB_OFF_T1)                      \
+  (__VA_ARGS__)
+#define UB_OFF_PICK(a, b, c, d, e, f, g, h, n, ...) n
+#define UB_OFF_T1(a) T(a)
+#define UB_OFF_T2(a, ...) T(a), UB_OFF_T1(__VA_ARGS__)
+#define UB_OFF_T3(a, ...) T(a), UB_OFF_T2(__VA_ARGS__)
+#define UB_OFF_T4(a, ...) T(a), UB_OFF_T3(__VA_ARGS__)
+#define UB_OFF_T5(a, ...) T(a), UB_OFF_T4(__VA_ARGS__)
+#define UB_OFF_T6(a, ...) T(a), UB_OFF_T5(__VA_ARGS__)
+#define UB_OFF_T7(a, ...) T(a), UB_OFF_T6(__VA_ARGS__)
+#define UB_OFF_T8(a, ...) T(a), UB_OFF_T7(__VA_ARGS__)
+static struct row rows[UB_OFF_COUNT] = {
+#include "offload.def"
+};
+#undef UB_OFFLOAD
+
+static ffi_cif cifs[UB_OFF_COUNT];
+static atomic_int prepared[UB_OFF_COUNT]; /* 0 no, 1 being, 2 done */
+
+enum job_state { QUEUED, RUNNING, POSTING, DONE };
+
+struct helper;
+
+struct job {
+  struct job *next, *prev; /* in the FIFO while QUEUED */
+  enum ub_off_id id;
+  void **args;
+  ffi_arg ret;
+  int err, herr;
+  _Atomic enum job_state state;
+  struct helper *helper; /* while RUNNING */
+  struct ub_wait *notify;
+};
+
+struct helper {
+  struct helper *next; /* on the idle stack */
+  struct job *job;     /* handed to it while idle */
+  atomic_int wake;     /* futex */
+  _Atomic pid_t tid;
+};
+
+static atomic_int lock;
+static struct job *head, *tail;
+static struct helper *idle;
+static unsigned helpers, max_helpers = 64;
+static __thread bool is_helper __attribute__((tls_model("initial-exec")));
+
+void ub_offload_setup(unsigned max_threads)
 {
-  struct job *j = p;
-  errno = 0;
-  j->result = j->fn(j->arg);
-  j->err = errno;
-  ub_loop_post(&j->w, 0);
-  return NULL;
+  max_helpers = max_threads;
 }
 
-long ub_offload(long (*fn)(void *), void *arg)
+bool ub_offload_helper(void)
 {
-  struct ub_sched *s = ub_hook_enter();
-  if (s == NULL)
-    return fn(arg);
-  struct job j = {.fn = fn, .arg = arg};
-  ub_sched_wait_init(&j.w);
-  ub_loop_arm(&s->loop, &j.w, -1, 0, UB_NEVER);
-  pthread_attr_t a;
-  sigset_t all;
-  sigfillset(&all);
+  return is_helper;
+}
+
+static ffi_cif *cif_of(enum ub_off_id id)
+{
+  int p = atomic_load_explicit(&prepared[id], memory_order_acquire);
+  while (p != 2) {
+    if (p == 0 && atomic_compare_exchange_strong(&prepared[id], &p, 1)) {
+      struct row *r = &rows[id];
+      ffi_status st =
+          r->fixed != 0 ? ffi_prep_cif_var(&cifs[id], FFI_DEFAULT_ABI, r->fixed,
+                                           r->nargs, r->ret, r->args)
+                        : ffi_prep_cif(&cifs[id], FFI_DEFAULT_ABI, r->nargs,
+                                       r->ret, r->args);
+      if (st != FFI_OK) {
+        static const char msg[] = "unblock: libffi cannot describe a call\n";
+        (void)!write(2, msg, sizeof(msg) - 1);
+        abort();
+      }
+      atomic_store_explicit(&prepared[id], 2, memory_order_release);
+      break;
+    }
+    __builtin_ia32_pause();
+    p = atomic_load_explicit(&prepared[id], memory_order_acquire);
+  }
+  return &cifs[id];
+}
+
+/* Make the call on this thread. */
+static void call(struct job *j)
+{
+  ub_real_ensure();
+  errno = 0;
+  ffi_call(cif_of(j->id), FFI_FN(*rows[j->id].fn), &j->ret, j->args);
+  j->err = errno;
+  if (rows[j->id].flags & UB_OFF_HERRNO)
+    j->herr = h_errno;
+}
+
+static void fifo_push(struct job *j)
+{
+  j->next = NULL;
+  j->prev = tail;
+  if (tail != NULL)
+    tail->next = j;
+  else
+    head = j;
+  tail = j;
+}
+
+static void fifo_remove(struct job *j)
+{
+  if (j->prev != NULL)
+    j->prev->next = j->next;
+  else
+    head = j->next;
+  if (j->next != NULL)
+    j->next->prev = j->prev;
+  else
+    tail = j->prev;
+}
+
+static void futex_wake(atomic_int *w)
+{
+  syscall(SYS_futex, w, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+/* The helper is done with j: tell its caller.  Its last touch of j. */
+static void finish(struct job *j)
+{
+  ub_spin_lock(&lock);
+  struct ub_wait *n = j->notify;
+  atomic_store(&j->state, POSTING);
+  ub_spin_unlock(&lock);
+  ub_loop_post(n, 0);
+  atomic_store_explicit(&j->state, DONE, memory_order_release);
+}
+
+static void *helper_main(void *arg)
+{
+  struct helper *h = arg;
+  is_helper = true;
+  atomic_store(&h->tid, (pid_t)syscall(SYS_gettid));
+  struct job *j = h->job;
+  for (;;) {
+    call(j);
+    finish(j);
+    ub_spin_lock(&lock);
+    j = head;
+    if (j != NULL) {
+      fifo_remove(j);
+      j->helper = h;
+      atomic_store(&j->state, RUNNING);
+      ub_spin_unlock(&lock);
+      continue;
+    }
+    h->job = NULL;
+    atomic_store(&h->wake, 0);
+    h->next = idle;
+    idle = h;
+    ub_spin_unlock(&lock);
+    struct timespec ts = {IDLE_NS / UB_NSEC_PER_SEC, 0};
+    while (atomic_load(&h->wake) == 0 &&
+           syscall(SYS_futex, &h->wake, FUTEX_WAIT_PRIVATE, 0, &ts, NULL, 0) !=
+               0 &&
+           errno != ETIMEDOUT)
+      ;
+    ub_spin_lock(&lock);
+    j = h->job;
+    if (j == NULL) {
+      /* Idle for IDLE_NS: leave, unless a job is being handed over. */
+      struct helper **p = &idle;
+      while (*p != NULL && *p != h)
+        p = &(*p)->next;
+      if (*p == h)
+        *p = h->next;
+      helpers--;
+      ub_spin_unlock(&lock);
+      free(h);
+      return NULL;
+    }
+    ub_spin_unlock(&lock);
+  }
+}
+
+/* Start a helper for j; false if no thread can be made. */
+static bool spawn(struct helper *h)
+{
+  pthread_attr_t attr;
+  sigset_t mask;
+  sigfillset(&mask);
+  sigdelset(&mask, UB_SIG_KICK);
+  if (pthread_attr_init(&attr) != 0)
+    return false;
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  pthread_attr_setstacksize(&attr, HELPER_STACK);
+  pthread_attr_setsigmask_np(&attr, &mask);
   pthread_t t;
-  int err = pthread_attr_init(&a);
-  if (err == 0) {
-    pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
-    pthread_attr_setstacksize(&a, 64 * 1024);
-    pthread_attr_setsigmask_np(&a, &all);
-    err = real.pthread_create(&t, &a, run, &j);
-    pthread_attr_destroy(&a);
+  int err = real.pthread_create(&t, &attr, helper_main, h);
+  pthread_attr_destroy(&attr);
+  return err == 0;
+}
+
+/* Hand j to a helper, or queue it.  False: no helper exists or can be
+ * made, so the caller makes the call itself. */
+static bool submit(struct job *j)
+{
+  struct helper *fresh = NULL;
+  ub_spin_lock(&lock);
+  struct helper *h = idle;
+  if (h != NULL) {
+    idle = h->next;
+    h->job = j;
+    j->helper = h;
+    atomic_store(&j->state, RUNNING);
+    atomic_store(&h->wake, 1);
+    ub_spin_unlock(&lock);
+    futex_wake(&h->wake);
+    return true;
   }
-  if (err != 0) {
-    ub_loop_cancel(&s->loop, &j.w);
-    return fn(arg); /* no helper: block here rather than fail */
+  if (helpers < max_helpers) {
+    helpers++;
+    ub_spin_unlock(&lock);
+    fresh = calloc(1, sizeof(*fresh));
+    if (fresh != NULL) {
+      fresh->job = j;
+      j->helper = fresh;
+      atomic_store(&j->state, RUNNING);
+      ub_sig_kick_reserve();
+      if (spawn(fresh))
+        return true;
+      free(fresh);
+    }
+    ub_spin_lock(&lock);
+    helpers--;
   }
-  ub_sched_park(&j.w);
+  bool any = helpers > 0;
+  if (any) {
+    atomic_store(&j->state, QUEUED);
+    j->helper = NULL;
+    fifo_push(j);
+  }
+  ub_spin_unlock(&lock);
+  return any;
+}
+
+/*
+ * A handler or a cancel interrupted the caller: withdraw the job if no
+ * helper took it yet (returns true), or kick its helper until it has
+ * returned from the call (returns false: the job holds the result).
+ */
+static bool interrupt(struct job *j, struct ub_sched *s)
+{
+  struct ub_wait w;
+  ub_spin_lock(&lock);
+  if (atomic_load(&j->state) == QUEUED) {
+    fifo_remove(j);
+    ub_spin_unlock(&lock);
+    return true;
+  }
+  for (;;) {
+    /* Under the lock, so the helper reads notify either before (and
+     * posts the old, claimed wait: a no-op) or after. */
+    if (atomic_load(&j->state) != RUNNING) {
+      ub_spin_unlock(&lock);
+      break;
+    }
+    ub_sched_wait_init(&w);
+    ub_loop_arm(&s->loop, &w, -1, 0, ub_clock_after(ub_clock_now(), KICK_NS));
+    j->notify = &w;
+    ub_spin_unlock(&lock);
+    pid_t tid = atomic_load(&j->helper->tid);
+    if (tid != 0)
+      ub_sig_kick(tid);
+    if (ub_sched_park(&w) != -ETIMEDOUT)
+      break; /* posted: the call has returned */
+    ub_spin_lock(&lock);
+  }
+  while (atomic_load_explicit(&j->state, memory_order_acquire) != DONE)
+    __builtin_ia32_pause(); /* the helper is inside its post */
+  return false;
+}
+
+/* Make the call on the pool, parked; whether the call ran (false: it was
+ * withdrawn before it started, interrupted: *why says by what). */
+static bool run_parked(struct ub_sched *s, struct job *j, int *why)
+{
+  bool intr = rows[j->id].flags & UB_OFF_INTR;
+  struct ub_wait w;
+  ub_sched_wait_init(&w);
+  ub_loop_arm(&s->loop, &w, -1, 0, UB_NEVER);
+  j->notify = &w;
+  if (!submit(j)) {
+    ub_loop_cancel(&s->loop, &w);
+    call(j); /* no helper at all: block here rather than fail */
+    return true;
+  }
+  *why = intr ? ub_sched_park_intr(&w) : ub_sched_park(&w);
+  if (*why == 0) {
+    while (atomic_load_explicit(&j->state, memory_order_acquire) != DONE)
+      __builtin_ia32_pause();
+    return true;
+  }
+  return !interrupt(j, s);
+}
+
+uint64_t ub_offload(enum ub_off_id id, void **args)
+{
+  UB_ENTER(s);
+  bool intr = rows[id].flags & UB_OFF_INTR;
+  struct job j;
+  for (;;) {
+    j = (struct job){.id = id, .args = args};
+    if (s == NULL || is_helper) {
+      call(&j);
+      break;
+    }
+    int why = 0;
+    bool ran = run_parked(s, &j, &why);
+    if (why == -ECANCELED)
+      ub_cancel_point();
+    /* EINTR from the call itself is our kick: a handler ran. */
+    if (ran && !(intr && j.err == EINTR && why != 0))
+      break;
+    if (why == -EINTR && ub_io_restart())
+      continue; /* SA_RESTART: as the kernel restarts it */
+    if (!ran) {
+      errno = EINTR;
+      return (uint64_t)-1;
+    }
+    break;
+  }
   errno = j.err;
-  return j.result;
+  if (rows[id].flags & UB_OFF_HERRNO)
+    h_errno = j.herr;
+  return j.ret;
+}
+
+void ub_offload_after_fork(void)
+{
+  atomic_store(&lock, 0);
+  head = tail = NULL;
+  idle = NULL; /* leaked: their threads are gone */
+  helpers = 0;
 }

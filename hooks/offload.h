@@ -1,16 +1,45 @@
 /*
- * offload.h - run a call that would block the carrier, with no fd to wait
- * on, on a helper thread while the green thread parks.
+ * offload.h - calls that would block the carrier with nothing to wait on
+ * (name lookups, regular files, locks, children), run on a bounded pool
+ * of helper threads while the calling green thread parks.
+ *
+ * Every such call is one row of offload.def, which describes it to libffi;
+ * one mechanism (ffi_call) then makes any of them on a helper.
  */
 #ifndef UB_OFFLOAD_H
 #define UB_OFFLOAD_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
+#define UB_OFF_INTR 1   /* handlers interrupt it (EINTR), as natively */
+#define UB_OFF_HERRNO 2 /* it reports through h_errno */
+
+enum ub_off_id {
+#define UB_OFFLOAD(name, ...) UB_OFF_##name,
+#include "offload.def"
+#undef UB_OFFLOAD
+  UB_OFF_COUNT
+};
+
+/* The pool's bound (UNBLOCK_OFFLOAD_THREADS), before the first call. */
+void ub_offload_setup(unsigned max_threads);
+
 /*
- * Run fn(arg) on a helper thread; the calling green thread parks until it
- * returns.  Returns fn's result with errno as fn left it.  For a caller
- * that is not a green thread, or when no helper can be started, fn runs
- * right here.  The wait is not interrupted by signals (docs/limits.md).
+ * Make call `id` with args (a pointer to each argument, as libffi takes
+ * them) and return its result, widened to 64 bits (cast it back to the
+ * call's type), with errno, and h_errno for UB_OFF_HERRNO rows, as the call
+ * left them.  A green thread parks meanwhile; any other caller makes the
+ * call right here.  An interruptible call cut short by a signal handler
+ * returns -1 with errno EINTR, or is restarted under SA_RESTART, exactly
+ * as natively; a cancel is acted on after it.
  */
-long ub_offload(long (*fn)(void *), void *arg);
+uint64_t ub_offload(enum ub_off_id id, void **args);
+
+/* In the child after fork: the helpers did not survive it. */
+void ub_offload_after_fork(void);
+
+/* Is the calling thread one of the helpers? */
+bool ub_offload_helper(void);
 
 #endif

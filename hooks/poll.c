@@ -152,7 +152,7 @@ static long do_poll(struct ub_sched *s, struct pollfd *fds, nfds_t nfds,
 
 int poll(struct pollfd *fds, nfds_t nfds, int timeout)
 {
-  struct ub_sched *s = ub_hook_enter();
+  UB_ENTER(s);
   if (s == NULL || timeout == 0)
     return real.poll(fds, nfds, timeout);
   return (int)ub_ret(do_poll(s, fds, nfds, ub_deadline_ms(timeout)));
@@ -170,7 +170,7 @@ int __poll_chk(struct pollfd *fds, nfds_t nfds, int timeout, size_t fdslen)
 int ppoll(struct pollfd *fds, nfds_t nfds, const struct timespec *timeout,
           const sigset_t *mask)
 {
-  struct ub_sched *s = ub_hook_enter();
+  UB_ENTER(s);
   uint64_t deadline;
   if (s == NULL || ub_timespec_zero(timeout) ||
       ub_deadline_rel(timeout, &deadline) != 0)
@@ -247,7 +247,7 @@ static long do_select(struct ub_sched *s, int nfds, fd_set *rd, fd_set *wr,
 int select(int nfds, fd_set *rd, fd_set *wr, fd_set *ex,
            struct timeval *timeout)
 {
-  struct ub_sched *s = ub_hook_enter();
+  UB_ENTER(s);
   uint64_t deadline;
   if (s == NULL ||
       (timeout != NULL && timeout->tv_sec == 0 && timeout->tv_usec == 0) ||
@@ -265,7 +265,7 @@ int select(int nfds, fd_set *rd, fd_set *wr, fd_set *ex,
 int pselect(int nfds, fd_set *rd, fd_set *wr, fd_set *ex,
             const struct timespec *timeout, const sigset_t *mask)
 {
-  struct ub_sched *s = ub_hook_enter();
+  UB_ENTER(s);
   uint64_t deadline;
   if (s == NULL || ub_timespec_zero(timeout) ||
       ub_deadline_rel(timeout, &deadline) != 0)
@@ -308,7 +308,7 @@ static long do_epoll(struct ub_sched *s, int epfd, struct epoll_event *events,
 
 int epoll_wait(int epfd, struct epoll_event *events, int max, int timeout)
 {
-  struct ub_sched *s = ub_hook_enter();
+  UB_ENTER(s);
   if (s == NULL || timeout == 0)
     return real.epoll_wait(epfd, events, max, timeout);
   return (int)ub_ret(
@@ -318,7 +318,7 @@ int epoll_wait(int epfd, struct epoll_event *events, int max, int timeout)
 int epoll_pwait(int epfd, struct epoll_event *events, int max, int timeout,
                 const sigset_t *mask)
 {
-  struct ub_sched *s = ub_hook_enter();
+  UB_ENTER(s);
   if (s == NULL || timeout == 0)
     return real.epoll_pwait(epfd, events, max, timeout, mask);
   return (int)ub_ret(
@@ -328,7 +328,7 @@ int epoll_pwait(int epfd, struct epoll_event *events, int max, int timeout,
 int epoll_pwait2(int epfd, struct epoll_event *events, int max,
                  const struct timespec *timeout, const sigset_t *mask)
 {
-  struct ub_sched *s = ub_hook_enter();
+  UB_ENTER(s);
   uint64_t deadline;
   if (s == NULL || ub_timespec_zero(timeout))
     return real.epoll_pwait2(epfd, events, max, timeout, mask);

@@ -81,6 +81,8 @@ static void admit(struct ub_rwlock *rw)
 
 static int lock(pthread_rwlock_t *p, int kind, uint64_t deadline)
 {
+  UB_ENTER(s);
+  (void)s;
   struct ub_rwlock *rw = (struct ub_rwlock *)p;
   uintptr_t me = ub_self_token();
   ub_spin_lock(&rw->lock);
@@ -233,6 +235,8 @@ int pthread_barrier_destroy(pthread_barrier_t *p)
 
 int pthread_barrier_wait(pthread_barrier_t *p)
 {
+  UB_ENTER(s);
+  (void)s;
   struct ub_barrier *b = (struct ub_barrier *)p;
   ub_spin_lock(&b->lock);
   if (++b->arrived == b->count) {
@@ -272,8 +276,9 @@ int pthread_spin_trylock(pthread_spinlock_t *l)
 
 int pthread_spin_lock(pthread_spinlock_t *l)
 {
+  UB_ENTER(s);
   while (pthread_spin_trylock(l) != 0) {
-    if (ub_hook_enter() != NULL)
+    if (s != NULL)
       ub_sched_yield();
     else
       __builtin_ia32_pause();

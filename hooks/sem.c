@@ -173,14 +173,16 @@ static int wait_green(struct ub_sem *s, uint64_t deadline)
 
 int sem_wait(sem_t *sem)
 {
-  if (ub_hook_enter() == NULL)
+  UB_ENTER(s);
+  if (s == NULL)
     return real.sem_wait(sem);
   return (int)ub_ret(wait_green((struct ub_sem *)sem, UB_NEVER));
 }
 
 int sem_clockwait(sem_t *sem, clockid_t clock, const struct timespec *abstime)
 {
-  if (ub_hook_enter() == NULL)
+  UB_ENTER(g);
+  if (g == NULL)
     return real.sem_clockwait(sem, clock, abstime);
   struct ub_sem *s = (struct ub_sem *)sem;
   if (abstime->tv_nsec < 0 || abstime->tv_nsec >= (long)UB_NSEC_PER_SEC)
@@ -198,7 +200,8 @@ int sem_clockwait(sem_t *sem, clockid_t clock, const struct timespec *abstime)
 
 int sem_timedwait(sem_t *sem, const struct timespec *abstime)
 {
-  if (ub_hook_enter() == NULL)
+  UB_ENTER(s);
+  if (s == NULL)
     return real.sem_timedwait(sem, abstime);
   return sem_clockwait(sem, CLOCK_REALTIME, abstime);
 }

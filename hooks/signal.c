@@ -40,6 +40,7 @@
 #include "deadline.h"
 #include "fdio.h"
 #include "hook.h"
+#include "offload.h"
 #include "sys.h"
 #include "thread.h"
 
@@ -67,14 +68,15 @@ static uint64_t bit(int sig)
   return 1ull << (sig - 1);
 }
 
-static void call_user(int sig, siginfo_t *info, void *uc)
+/* Run the program's handler for sig; t (if not NULL) is the green thread
+ * it runs on, which counts it. */
+static void call_user(int sig, siginfo_t *info, void *uc, struct ub_thread *t)
 {
   struct sigaction a = user[sig];
   if (a.sa_flags & SA_RESETHAND) {
     user[sig].sa_handler = SIG_DFL;
     user[sig].sa_flags &= ~SA_SIGINFO;
   }
-  struct ub_thread *t = ub_thread_self();
   if (t != NULL)
     t->handled++;
   ub_sig_depth++;
@@ -103,7 +105,7 @@ static void run_deferred(int sig, siginfo_t *info)
   ucontext_t uc;
   memset(&uc, 0, sizeof(uc));
   int saved = errno;
-  call_user(sig, info, &uc);
+  call_user(sig, info, &uc, ub_thread_self());
   errno = saved;
   if (a.sa_flags & SA_RESETHAND) {
     struct sigaction dfl = {.sa_handler = SIG_DFL};
@@ -117,15 +119,72 @@ static void trampoline(int sig, siginfo_t *info, void *uc)
 {
   int saved = errno;
   struct ub_sched *s = ub_sched_tls;
+  if (s != NULL &&
+      (atomic_load(&s->lease) & ~UB_LEASE_USER) != ub_sched_token()) {
+    /* The carrier was handed on while this thread ran the program's code
+     * (loop/handoff.h): the handler runs right here, as natively. */
+    call_user(sig, info, uc, NULL);
+    errno = saved;
+    return;
+  }
   if (s != NULL && s->current == &s->main && ub_sig_depth == 0 &&
       s->on_signals != NULL) {
     struct sigstate *st = state_of(s);
     st->info[sig] = *info;
     atomic_fetch_or(&s->deferred, bit(sig));
   } else {
-    call_user(sig, info, uc);
+    call_user(sig, info, uc, ub_thread_self());
   }
   errno = saved;
+}
+
+/* ---- the offload helpers' kick (signal.h) ---------------------------- */
+
+static atomic_bool kick_reserved;
+
+static void kick_handler(int sig, siginfo_t *info, void *uc)
+{
+  if (ub_offload_helper())
+    return; /* its blocking call returns EINTR: that was the point */
+  struct sigaction a = user[sig];
+  if ((a.sa_flags & SA_SIGINFO) ||
+      (a.sa_handler != SIG_DFL && a.sa_handler != SIG_IGN)) {
+    trampoline(sig, info, uc);
+  } else if (a.sa_handler == SIG_DFL) {
+    /* The default action of a real-time signal: the process ends. */
+    struct sigaction dfl = {.sa_handler = SIG_DFL};
+    real.sigaction(sig, &dfl, NULL);
+    uint64_t m = bit(sig);
+    syscall(SYS_rt_sigprocmask, SIG_UNBLOCK, &m, NULL, UB_SIGSET_BYTES);
+    syscall(SYS_tgkill, getpid(), syscall(SYS_gettid), sig);
+  }
+}
+
+void ub_sig_kick_reserve(void)
+{
+  if (atomic_load(&kick_reserved) || atomic_exchange(&kick_reserved, true))
+    return;
+  ub_real_ensure();
+  struct sigaction prev;
+  real.sigaction(UB_SIG_KICK, NULL, &prev);
+  if (!atomic_load(&wrapped[UB_SIG_KICK]))
+    user[UB_SIG_KICK] = prev;
+  struct sigaction mine = {.sa_sigaction = kick_handler,
+                           .sa_flags = SA_SIGINFO}; /* no SA_RESTART */
+  sigemptyset(&mine.sa_mask);
+  real.sigaction(UB_SIG_KICK, &mine, NULL);
+  atomic_store(&wrapped[UB_SIG_KICK], true);
+}
+
+void ub_sig_kick(pid_t tid)
+{
+  siginfo_t info;
+  memset(&info, 0, sizeof(info));
+  info.si_signo = UB_SIG_KICK;
+  info.si_code = SI_QUEUE;
+  info.si_pid = getpid();
+  info.si_uid = getuid();
+  syscall(SYS_rt_tgsigqueueinfo, getpid(), tid, UB_SIG_KICK, &info);
 }
 
 /*
@@ -255,6 +314,13 @@ int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
       *old = atomic_load(&wrapped[sig]) ? user[sig] : prev;
     return r;
   }
+  if (sig == UB_SIG_KICK && atomic_load(&kick_reserved)) {
+    /* Our handler stays in, and hands the signal on (kick_handler). */
+    if (old != NULL)
+      *old = user[sig];
+    user[sig] = *act;
+    return 0;
+  }
   struct sigaction mine = *act;
   bool handler = (act->sa_flags & SA_SIGINFO) ||
                  (act->sa_handler != SIG_DFL && act->sa_handler != SIG_IGN);
@@ -303,7 +369,7 @@ static void note_mask(void)
 
 int pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
 {
-  struct ub_sched *s = ub_hook_enter();
+  UB_ENTER(s);
   int r = real.pthread_sigmask(how, set, old);
   if (s != NULL && r == 0 && set != NULL)
     note_mask();
@@ -312,7 +378,7 @@ int pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
 
 int sigprocmask(int how, const sigset_t *set, sigset_t *old)
 {
-  struct ub_sched *s = ub_hook_enter();
+  UB_ENTER(s);
   int r = real.sigprocmask(how, set, old);
   if (s != NULL && r == 0 && set != NULL)
     note_mask();
@@ -451,7 +517,7 @@ static long wait_signal(struct ub_sched *s, const sigset_t *set,
 int sigtimedwait(const sigset_t *set, siginfo_t *info,
                  const struct timespec *timeout)
 {
-  struct ub_sched *s = ub_hook_enter();
+  UB_ENTER(s);
   uint64_t deadline;
   if (s == NULL || ub_timespec_zero(timeout) ||
       ub_deadline_rel(timeout, &deadline) != 0)
@@ -466,7 +532,7 @@ int sigwaitinfo(const sigset_t *set, siginfo_t *info)
 
 int sigwait(const sigset_t *set, int *sig)
 {
-  struct ub_sched *s = ub_hook_enter();
+  UB_ENTER(s);
   if (s == NULL)
     return real.sigwait(set, sig);
   siginfo_t info;

@@ -25,4 +25,15 @@ void ub_sig_main_carrier(struct ub_sched *s);
 int ub_sig_swap_mask(const sigset_t *mask, uint64_t *old);
 void ub_sig_restore_mask(const sigset_t *mask, uint64_t old);
 
+/*
+ * The signal that kicks an offload helper out of a blocking call
+ * (offload.c).  Once reserved, its real handler is always ours: a helper
+ * ignores it, and anyone else gets the program's disposition for it
+ * (docs/limits.md).
+ */
+#define UB_SIG_KICK SIGRTMAX
+void ub_sig_kick_reserve(void);
+/* Kick the helper thread tid. */
+void ub_sig_kick(pid_t tid);
+
 #endif

@@ -130,14 +130,15 @@ static bool make_room(FILE *f, size_t want)
  */
 static int fill(FILE *f, int need, size_t bytes)
 {
-  struct ub_sched *s = ub_hook_enter();
+  UB_ENTER(s);
   if (s == NULL || f == NULL ||
       (f->_flags &
        (F_NO_READS | F_EOF_SEEN | F_ERR_SEEN | F_IN_BACKUP | F_UNBUFFERED)))
     return 0;
   int fd = f->_fileno;
   struct ub_fdinfo *fi = ub_fd_info(fd);
-  if (fi == NULL || ub_fd_kind(fd, fi) == UB_FD_PLAIN || ub_fd_nonblock(fd, fi))
+  enum ub_fd_kind kind = fi != NULL ? ub_fd_kind(fd, fi) : UB_FD_PLAIN;
+  if (kind == UB_FD_PLAIN || kind == UB_FD_FILE || ub_fd_nonblock(fd, fi))
     return 0;
   int saved = errno;
   if (f->_IO_buf_base == NULL) {

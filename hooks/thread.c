@@ -57,8 +57,15 @@ static void attr_stack(const pthread_attr_t *attr, void **lo, size_t *size)
 static void *thread_main(void *arg)
 {
   struct ub_thread *t = arg;
-  t->coro = ub_sched_current();
-  ub_thread_exit(t->fn(t->arg));
+  struct ub_sched *s = ub_sched_tls;
+  t->coro = s->current;
+  /* It starts inside the runtime, and goes into the program's code. */
+  t->coro->depth = 1;
+  ub_sched_leave(s, (const void *)t->fn);
+  void *ret = t->fn(t->arg);
+  UB_ENTER(back); /* the way out is the runtime's again */
+  (void)back;
+  ub_thread_exit(ret);
 }
 
 _Noreturn void ub_thread_finish(void *ret)
@@ -87,7 +94,7 @@ int ub_thread_adopt(struct ub_coro *c)
 int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
                    void *(*fn)(void *), void *arg)
 {
-  struct ub_sched *s = ub_hook_enter();
+  UB_ENTER(s);
   if (s == NULL)
     return real.pthread_create(thread, attr, fn, arg);
   void *lo = NULL;
@@ -143,7 +150,8 @@ static int join_native(struct ub_coro *c, void **ret, uint64_t deadline)
 static int join(pthread_t thread, void **ret, uint64_t deadline)
 {
   struct ub_coro *c = ub_thread_coro(thread);
-  if (ub_hook_enter() == NULL)
+  UB_ENTER(s);
+  if (s == NULL)
     return join_native(c, ret, deadline);
   if (deadline == 0 && c == ub_sched_current())
     return EBUSY; /* tryjoin: "still running" comes first */
@@ -211,7 +219,8 @@ int pthread_detach(pthread_t thread)
 
 void pthread_exit(void *ret)
 {
-  if (ub_hook_enter() == NULL || ub_thread_self() == NULL)
+  UB_ENTER(s);
+  if (s == NULL || ub_thread_self() == NULL)
     real.pthread_exit(ret);
   ub_thread_exit(ret);
 }
@@ -232,7 +241,8 @@ int pthread_equal(pthread_t a, pthread_t b)
 
 int sched_yield(void)
 {
-  if (ub_hook_enter() == NULL)
+  UB_ENTER(s);
+  if (s == NULL)
     return real.sched_yield();
   ub_sched_yield();
   return 0;
@@ -268,7 +278,8 @@ int pthread_once(pthread_once_t *once, void (*fn)(void))
       syscall(SYS_futex, w, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
       return 0;
     }
-    if (ub_hook_enter() != NULL)
+    UB_ENTER(s);
+    if (s != NULL)
       ub_sched_sleep(ub_clock_after(ub_clock_now(), 1000000));
     else
       syscall(SYS_futex, w, FUTEX_WAIT_PRIVATE, v, NULL, NULL, 0);

@@ -43,9 +43,9 @@ static struct timespec ts_of(uint64_t ns)
 int clock_nanosleep(clockid_t clock, int flags, const struct timespec *req,
                     struct timespec *rem)
 {
-  if (ub_hook_enter() == NULL ||
-      (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC &&
-       clock != CLOCK_BOOTTIME && clock != CLOCK_TAI))
+  UB_ENTER(s);
+  if (s == NULL || (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC &&
+                    clock != CLOCK_BOOTTIME && clock != CLOCK_TAI))
     return real.clock_nanosleep(clock, flags, req, rem);
   uint64_t deadline;
   if ((flags & TIMER_ABSTIME ? ub_deadline_abs(clock, req, &deadline)
@@ -62,7 +62,8 @@ int clock_nanosleep(clockid_t clock, int flags, const struct timespec *req,
 
 int nanosleep(const struct timespec *req, struct timespec *rem)
 {
-  if (ub_hook_enter() == NULL)
+  UB_ENTER(s);
+  if (s == NULL)
     return real.nanosleep(req, rem);
   int err = clock_nanosleep(CLOCK_MONOTONIC, 0, req, rem);
   if (err == 0)
@@ -73,7 +74,8 @@ int nanosleep(const struct timespec *req, struct timespec *rem)
 
 int usleep(useconds_t usec)
 {
-  if (ub_hook_enter() == NULL)
+  UB_ENTER(s);
+  if (s == NULL)
     return real.usleep(usec);
   struct timespec ts = {(time_t)(usec / 1000000),
                         (long)(usec % 1000000) * 1000};
@@ -82,7 +84,8 @@ int usleep(useconds_t usec)
 
 unsigned int sleep(unsigned int seconds)
 {
-  if (ub_hook_enter() == NULL)
+  UB_ENTER(s);
+  if (s == NULL)
     return real.sleep(seconds);
   struct timespec ts = {(time_t)seconds, 0}, rem;
   if (nanosleep(&ts, &rem) == 0)

@@ -43,8 +43,7 @@ void ub_waitq_after_fork(void)
 
 void ub_waiter_init(struct ub_waiter *w)
 {
-  *w = (struct ub_waiter){.green = ub_hook_enter() != NULL,
-                          .epoch = ub_waitq_epoch};
+  *w = (struct ub_waiter){.green = ub_hook_green(), .epoch = ub_waitq_epoch};
   if (w->green)
     ub_sched_wait_init(&w->w);
   w->owner = ub_self_token();
@@ -147,7 +146,7 @@ int ub_pause(uint64_t deadline)
   if (now >= deadline)
     return -ETIMEDOUT;
   uint64_t until = deadline - now < 1000000 ? deadline : now + 1000000;
-  if (ub_hook_enter() != NULL)
+  if (ub_hook_green())
     return ub_sched_sleep(until);
   struct timespec ts = {0, (long)(until - now)};
   real.nanosleep(&ts, NULL);

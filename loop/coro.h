@@ -17,6 +17,22 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/*
+ * errno, found afresh at each use.  glibc declares __errno_location
+ * `const`, so the compiler may compute &errno once per function and keep
+ * it across a call.  A green thread that parks in that call can resume on
+ * another OS thread (a handoff, loop/handoff.c), whose errno lives
+ * elsewhere.  Every file of the runtime that includes this header sees
+ * errno through a call the compiler cannot fold.
+ */
+static inline int *ub_errno_location(void)
+{
+  int *(*volatile where)(void) = __errno_location;
+  return where();
+}
+#undef errno
+#define errno (*ub_errno_location())
+
 struct ub_sched;
 
 enum ub_coro_state {
@@ -49,6 +65,7 @@ struct ub_coro {
   uint64_t born; /* monotonic ns */
   enum ub_coro_state state;
   int saved_errno; /* errno is per OS thread; each green thread keeps its own */
+  unsigned depth;  /* how deep in the runtime's code it is (sched.h: lease) */
   char name[16];
 };
 
@@ -69,8 +86,8 @@ void ub_ctx_boot(void);
 /*
  * Save the running context into from, and resume to.  Inline: it is the
  * hot path of every yield and park.  errno is saved and restored around
- * the switch (coro.c explains why); caching &errno across the switch is
- * right here, because a green thread resumes on the carrier it left.
+ * the switch (coro.c explains why), found afresh on each side: after a
+ * handoff the switch may return on another OS thread.
  */
 static inline void ub_coro_switch(struct ub_coro *from, struct ub_coro *to)
 {

@@ -233,6 +233,11 @@ int ub_loop_arm(struct ub_loop *l, struct ub_wait *w, int fd, unsigned dir,
   return 0;
 }
 
+void ub_loop_own(struct ub_loop *l)
+{
+  l->thread = &thread_mark;
+}
+
 void ub_loop_wake(struct ub_loop *l)
 {
   if (atomic_exchange(&l->notified, 1) == 0) {

@@ -153,6 +153,9 @@ bool ub_loop_cancel(struct ub_loop *l, struct ub_wait *w);
  */
 int ub_loop_after_fork(struct ub_loop *l);
 
+/* The calling thread drives l from now on (a handoff, loop/handoff.c). */
+void ub_loop_own(struct ub_loop *l);
+
 /* Make a blocking tick on l return soon; async-signal-safe, any thread. */
 void ub_loop_wake(struct ub_loop *l);
 

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 
 #include "guard.h"
+#include "handoff.h"
 #include "share.h"
 #include "sys.h"
 
@@ -138,6 +139,7 @@ static inline void after_switch(struct ub_sched *s)
 {
   struct ub_coro *c = s->current;
   c->state = UB_CORO_RUNNING;
+  atomic_store_explicit(&s->steps, s->steps + 1, memory_order_relaxed);
   if (__builtin_expect(s->dead_stack.lo != NULL, 0))
     reap(s);
   if (c != &s->main &&
@@ -243,6 +245,8 @@ int ub_sched_init(struct ub_sched *s, const struct ub_sched_config *cfg)
   s->main.home = s;
   s->main.state = UB_CORO_RUNNING;
   s->current = &s->main;
+  atomic_store(&s->lease, ub_sched_token());
+  atomic_store(&s->tid, (pid_t)syscall(SYS_gettid));
   err = ub_guard_thread_init(&s->altstack);
   if (err != 0) {
     ub_loop_fini(&s->loop);
@@ -278,11 +282,17 @@ int ub_sched_run(struct ub_sched *s)
     }
     if (s->live == 0 && (s->index < 0 || atomic_load(&live_total) == 0))
       return 0;
+    if (atomic_load_explicit(&s->want_back, memory_order_relaxed) &&
+        ub_handoff_give_back(s))
+      return UB_SCHED_HANDED_BACK;
     bool idle = s->rq_head == NULL &&
                 atomic_load_explicit(&s->remote, memory_order_relaxed) == NULL;
-    if (idle)
+    if (idle) {
       s->idle_mask = idle_mask(s);
+      atomic_store_explicit(&s->idle, 1, memory_order_relaxed);
+    }
     int n = ub_loop_tick(&s->loop, idle);
+    atomic_store_explicit(&s->idle, 0, memory_order_relaxed);
     if (n < 0)
       return n;
     drain_remote(s);
@@ -369,6 +379,11 @@ int ub_sched_group_add(struct ub_sched *s)
   return -EAGAIN;
 }
 
+struct ub_sched *ub_sched_group_at(int i)
+{
+  return atomic_load_explicit(&group[i], memory_order_acquire);
+}
+
 int ub_sched_group_size(void)
 {
   return atomic_load(&group_n);
@@ -412,8 +427,13 @@ static void carrier_main(void *arg)
   struct ub_sched *s = arg;
   ub_coro_landed();
   after_switch(s);
-  int err = ub_sched_run(s);
-  (void)err; /* a loop error leaves nothing to run either way */
+  if (ub_sched_run(s) == UB_SCHED_HANDED_BACK) {
+    /* The carrier went back to a thread it was taken from: this thread
+     * (the process's main thread) serves as a spare from now on. */
+    struct ub_spare me = {0};
+    ub_handoff_serve(&me, 0);
+  }
+  /* (a loop error leaves nothing to run either way) */
   s->on_empty(s);
   abort(); /* on_empty must not return */
 }
@@ -473,6 +493,7 @@ int ub_sched_after_fork(struct ub_sched *s)
     s->blocked[b] = 0;
   count_mask(s, s->current->sigmask, +1);
   s->leaving = NULL;
+  ub_handoff_after_fork(s);
   int err = ub_loop_after_fork(&s->loop);
   s->loop.wait_mask = &s->idle_mask;
   return err;

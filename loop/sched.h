@@ -38,9 +38,30 @@ struct ub_sched_config {
   size_t stack_size; /* default green-thread stack; 0: UB_STACK_DEFAULT */
 };
 
+/* The low bit of a lease: its thread runs the program's own code. */
+#define UB_LEASE_USER ((uintptr_t)1)
+
+struct ub_stolen;
+
 struct ub_sched {
   struct ub_loop loop;
-  struct ub_coro main; /* the carrier's own context */
+  /*
+   * Who may touch this carrier: the token (ub_sched_token) of the OS
+   * thread driving it, with UB_LEASE_USER set while the green thread it
+   * runs is in the program's own code rather than ours.  Only then may
+   * the monitor take the carrier away from a stuck thread and hand it to
+   * another (loop/handoff.c); a thread that finds its lease gone waits to
+   * get the carrier back (ub_sched_reclaim) before it touches anything.
+   */
+  _Atomic uintptr_t lease;
+  atomic_ulong steps;    /* bumped at each switch: the monitor's pulse */
+  const void *user_site; /* where the program last left our code */
+  atomic_int stolen_lock;
+  struct ub_stolen *stolen; /* threads it was taken from (handoff.c) */
+  atomic_int want_back;     /* one of them wants it back */
+  atomic_int idle;          /* waiting in its loop with nothing to run */
+  _Atomic pid_t tid;        /* the driving thread's */
+  struct ub_coro main;      /* the carrier's own context */
   struct ub_coro *current;
   struct ub_coro *leaving; /* last switched from: it may overflow mid-switch */
   struct ub_coro *rq_head, *rq_tail;
@@ -87,13 +108,18 @@ struct ub_sched {
 int ub_sched_init(struct ub_sched *s, const struct ub_sched_config *cfg);
 void ub_sched_fini(struct ub_sched *s);
 /* Run green threads until none is left (for a carrier in the group: none
- * in the whole group).  0 or -errno from the loop. */
+ * in the whole group): 0, or -errno from the loop, or UB_SCHED_HANDED_BACK
+ * when this thread gave the carrier back to one it was taken from
+ * (handoff.c): then it no longer drives it. */
 int ub_sched_run(struct ub_sched *s);
+#define UB_SCHED_HANDED_BACK 1
 
 /* Add s, ub_sched_init'ed by its own thread, to the group; -EAGAIN when
- * the group is full.  And the number of carriers in it. */
+ * the group is full.  The number of carriers in it, and the one in slot i
+ * (0 to 63), or NULL. */
 int ub_sched_group_add(struct ub_sched *s);
 int ub_sched_group_size(void);
+struct ub_sched *ub_sched_group_at(int i);
 /* The carrier a new green thread should start on: the least loaded one
  * of the group, with `self` winning ties. */
 struct ub_sched *ub_sched_pick(struct ub_sched *self);
@@ -176,12 +202,61 @@ void ub_sched_set_sigmask(struct ub_coro *c, uint64_t mask);
 extern __thread struct ub_sched *ub_sched_tls
     __attribute__((tls_model("initial-exec")));
 
+/* The calling OS thread's token: its thread pointer, read afresh (a green
+ * thread may resume on another OS thread after a handoff). */
+static inline uintptr_t ub_sched_token(void)
+{
+  uintptr_t t;
+  __asm__ volatile("mov %%fs:0, %0" : "=r"(t));
+  return t;
+}
+
+/* The carrier s was taken from this thread while its green thread ran the
+ * program's code: wait until it is handed back (loop/handoff.c).  The
+ * lease is then this thread's, held (in_user false) or not. */
+void ub_sched_reclaim(struct ub_sched *s, bool in_user);
+
+/*
+ * A green thread enters the runtime's code (a hook), or leaves it for the
+ * program's.  Enter returns false in the carrier's own context, which is
+ * always the runtime's.  They nest; the outermost pair takes and releases
+ * the lease.
+ */
+static inline bool ub_sched_enter(struct ub_sched *s)
+{
+  uintptr_t me = ub_sched_token(), l = me | UB_LEASE_USER;
+  if (!atomic_compare_exchange_strong_explicit(
+          &s->lease, &l, me, memory_order_acquire, memory_order_relaxed)) {
+    if (l == me && s->current == &s->main)
+      return false;
+    if (l != me)
+      ub_sched_reclaim(s, false);
+  }
+  s->current->depth++;
+  return true;
+}
+
+static inline void ub_sched_leave(struct ub_sched *s, const void *site)
+{
+  if (--s->current->depth == 0) {
+    s->user_site = site;
+    atomic_store_explicit(&s->lease, ub_sched_token() | UB_LEASE_USER,
+                          memory_order_release);
+  }
+}
+
 /* The running green thread, or NULL on a non-carrier or in the carrier's
  * own context. */
 static inline struct ub_coro *ub_sched_current(void)
 {
   struct ub_sched *s = ub_sched_tls;
-  return s != NULL && s->current != &s->main ? s->current : NULL;
+  if (s == NULL)
+    return NULL;
+  if (__builtin_expect((atomic_load_explicit(&s->lease, memory_order_relaxed) &
+                        ~UB_LEASE_USER) != ub_sched_token(),
+                       0))
+    ub_sched_reclaim(s, true);
+  return s->current != &s->main ? s->current : NULL;
 }
 
 #endif

@@ -26,6 +26,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "handoff.h"
+#include "monitor.h"
 #include "real.h"
 #include "signal.h"
 #include "sys.h"
@@ -78,15 +80,26 @@ static void *carrier_main(void *arg)
     return NULL;
   }
   arrive();
-  (void)ub_sched_run(s); /* returns when no green thread is left anywhere */
-  ub_carriers_last_exit(s);
+  if (ub_sched_run(s) == UB_SCHED_HANDED_BACK) {
+    /* It drove this carrier for a thread it was taken from, and gave it
+     * back (loop/handoff.h): this thread is a spare now. */
+    struct ub_spare me = {0};
+    ub_handoff_serve(&me, UB_SPARE_IDLE_NS);
+    return NULL;
+  }
+  ub_carriers_last_exit(s); /* no green thread is left anywhere */
 }
 
 void ub_carriers_start(void)
 {
   int state = atomic_load_explicit(&started, memory_order_acquire);
-  if (state == 2 || wanted <= 1)
+  if (state == 2)
     return;
+  ub_monitor_start();
+  if (wanted <= 1) {
+    atomic_store_explicit(&started, 2, memory_order_release);
+    return;
+  }
   if (state != 0 || !atomic_compare_exchange_strong(&started, &state, 1))
     return; /* another carrier is starting them: go on with fewer */
   pthread_attr_t attr;

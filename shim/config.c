@@ -87,41 +87,32 @@ static int parse_verbose(struct ub_config *c, const char *v)
   return 0;
 }
 
-/* A decimal integer from lo to hi, or -EINVAL. */
-static long parse_range(const char *v, long lo, long hi)
+/* *field = v, a decimal integer from lo to hi; or -EINVAL. */
+static int set_range(unsigned *field, const char *v, long lo, long hi)
 {
   if (!isdigit((unsigned char)*v) || strlen(v) > 9)
     return -EINVAL;
   char *end;
   long n = strtol(v, &end, 10);
-  return *end == '\0' && n >= lo && n <= hi ? n : -EINVAL;
+  if (*end != '\0' || n < lo || n > hi)
+    return -EINVAL;
+  *field = (unsigned)n;
+  return 0;
 }
 
 static int parse_workers(struct ub_config *c, const char *v)
 {
-  long n = parse_range(v, 1, UB_WORKERS_MAX);
-  if (n < 0)
-    return -EINVAL;
-  c->workers = (unsigned)n;
-  return 0;
+  return set_range(&c->workers, v, 1, UB_WORKERS_MAX);
 }
 
 static int parse_stall(struct ub_config *c, const char *v)
 {
-  long n = parse_range(v, 0, 60000);
-  if (n < 0)
-    return -EINVAL;
-  c->stall_ms = (unsigned)n;
-  return 0;
+  return set_range(&c->stall_ms, v, 0, 60000);
 }
 
 static int parse_offload(struct ub_config *c, const char *v)
 {
-  long n = parse_range(v, 1, 1024);
-  if (n < 0)
-    return -EINVAL;
-  c->offload_threads = (unsigned)n;
-  return 0;
+  return set_range(&c->offload_threads, v, 1, 1024);
 }
 
 static const struct var vars[] = {

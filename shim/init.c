@@ -25,6 +25,8 @@
 
 #include "carriers.h"
 #include "config.h"
+#include "monitor.h"
+#include "offload.h"
 #include "real.h"
 #include "sched.h"
 #include "signal.h"
@@ -98,6 +100,8 @@ __attribute__((constructor)) static void ub_init(void)
   ub_sig_main_carrier(s);
   struct ub_coro *self;
   ub_carriers_setup(&cfg);
+  ub_monitor_setup(&cfg);
+  ub_offload_setup(cfg.offload_threads);
   e = ub_sched_adopt(s, &self, ub_carriers_last_exit);
   if (e == 0)
     e = ub_sched_group_add(s);
@@ -105,4 +109,8 @@ __attribute__((constructor)) static void ub_init(void)
     e = ub_thread_adopt(self);
   if (e != 0)
     fail("cannot make the main thread a green thread", -e);
+  /* main() is the program's code: the monitor may hand this carrier on
+   * while it is stuck there (loop/handoff.h). */
+  self->depth = 1;
+  ub_sched_leave(s, NULL);
 }

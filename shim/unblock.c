@@ -25,7 +25,7 @@
 #include "config.h"
 
 #ifndef UB_VERSION
-#define UB_VERSION "0.3.0"
+#define UB_VERSION "0.4.0"
 #endif
 
 struct opt {

@@ -203,6 +203,13 @@ socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()' \
   return 1
 }
 
+# runtime_threads: how many OS threads unblock itself may run, at most:
+# its carriers, its offload helpers and its monitor.  Tests that count a
+# program's threads set UNBLOCK_OFFLOAD_THREADS low to keep this small.
+runtime_threads() {
+  echo $((${UNBLOCK_WORKERS:-$(nproc)} + ${UNBLOCK_OFFLOAD_THREADS:-64} + 1))
+}
+
 # thread_count PID: the Threads: line of /proc/PID/status, as a number.
 thread_count() {
   awk '$1 == "Threads:" { print $2 }' "/proc/$1/status"

@@ -100,9 +100,9 @@ static double bench_switch(struct ub_sched *s)
   double ns[RUNS];
   for (int run = -1; run < RUNS; run++) { /* run -1 warms up */
     struct yield_run r = {0, 0};
-    int err = ub_sched_spawn(s, NULL, yielder, &r, 0);
+    int err = ub_sched_spawn(s, NULL, yielder, &r, 0, NULL, true);
     if (err == 0)
-      err = ub_sched_spawn(s, NULL, yielder, &r, 0);
+      err = ub_sched_spawn(s, NULL, yielder, &r, 0, NULL, true);
     if (err == 0)
       err = ub_sched_run(s);
     if (err != 0)

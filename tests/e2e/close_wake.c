@@ -22,6 +22,9 @@
 
 static int rfd;
 static atomic_int returned;
+static char said[128]; /* the reader's line, printed by main after the join
+                        * (the reader may run on another carrier: printing
+                        * there would race with main's lines) */
 
 static void *reader(void *arg)
 {
@@ -31,9 +34,10 @@ static void *reader(void *arg)
   int err = errno;
   atomic_store(&returned, 1);
   if (n < 0)
-    printf("reader: read returned -1 %s\n", errname(err));
+    snprintf(said, sizeof(said), "reader: read returned -1 %s", errname(err));
   else
-    printf("reader: read returned %zd '%.*s'\n", n, (int)n, buf);
+    snprintf(said, sizeof(said), "reader: read returned %zd '%.*s'", n, (int)n,
+             buf);
   return NULL;
 }
 
@@ -68,7 +72,7 @@ int main(int argc, char **argv)
   if (!back)
     printf("main: write of 'later' returned %zd\n", write(wfd, "later", 5));
   CHECK(pthread_join(t, NULL) == 0);
-  printf("main: reader joined\n");
+  printf("%s\nmain: reader joined\n", said);
   close(wfd);
   if (l >= 0)
     close(l);

@@ -4,8 +4,9 @@
  * libunblock's constructor ran (tests/e2e/native/libnative.c).  Here a
  * green thread writes the pipe it blocks reading, the main thread signals
  * the condition it waits on, and waits on the semaphore it posts; then
- * main joins it.  Under unblock the OS thread count is 2 (the carrier and
- * the native thread) while 10 green threads sleep; natively 12.
+ * main joins it.  Under unblock with one carrier the OS thread count is 3
+ * (the carrier, the stall monitor and the native thread) while 10 green
+ * threads sleep; natively 12.
  */
 #include <pthread.h>
 #include <stdio.h>

@@ -1,8 +1,9 @@
 /*
  * Description: 20 threads each sleep(1) at once.  Natively that is 21 OS
- * threads for about a second; under unblock the sleeps are timers on one
- * loop, so the process has a single OS thread (its carrier) while they
- * sleep, and the whole run still takes about a second.  The main thread
+ * threads for about a second; under unblock with one carrier the sleeps
+ * are timers on one loop, so the process has two OS threads (its carrier
+ * and the stall monitor) while they sleep, and the whole run still takes
+ * about a second.  The main thread
  * samples Threads: in /proc/self/status half-way through the sleeps.
  *
  * Prints the thread count it saw, how many sleepers finished, and whether

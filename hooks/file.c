@@ -1,0 +1,188 @@
+/*
+ * file.c - regular files and locks: the calls that block with no
+ * readiness to wait for, run on the helper pool (offload.h).
+ *
+ * Reads look in the page cache first: preadv2 with RWF_NOWAIT returns
+ * what is cached without touching the disk, and EAGAIN when nothing is.
+ * It may return less than asked when only part is cached; the rest then
+ * comes from the pool, so the caller gets the full count a blocking read
+ * gives.  Writes go to the pool (ext4 refuses RWF_NOWAIT for buffered
+ * writes).  Either way one call of the program is one syscall on its file,
+ * so O_APPEND writes stay whole.
+ *
+ * open and openat of a FIFO wait for the other end, and of a regular file
+ * may wait on a slow disk or a network file system: both go to the pool
+ * (a fstatat first says which it is; anything else, /dev/null or a
+ * directory, opens right here).  fsync, fdatasync and a blocking flock
+ * always go.  flock and opening a FIFO are interrupted by handlers, as
+ * natively.
+ */
+#include "file.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include "fdio.h"
+#include "offload.h"
+
+long ub_file_readv(int fd, const struct iovec *iov, int iovcnt, off_t offset)
+{
+  long r = ub_sys(preadv2(fd, iov, iovcnt, offset, RWF_NOWAIT));
+  if (r >= 0 && ((size_t)r == ub_iov_total(iov, iovcnt) || r == 0))
+    return r;
+  if (r < 0 && r != -EAGAIN && r != -EOPNOTSUPP)
+    return r;
+  size_t done = r > 0 ? (size_t)r : 0;
+  struct iovec rest[IOV_MAX];
+  int n = ub_iov_rest(iov, iovcnt, done, rest);
+  struct iovec *p = rest;
+  long more;
+  if (offset < 0) {
+    more = (long)ub_offload(UB_OFF_readv, (void *[]){&fd, &p, &n});
+  } else if (n == 1) {
+    off_t at = offset + (off_t)done;
+    more = (long)ub_offload(UB_OFF_pread64,
+                            (void *[]){&fd, &p->iov_base, &p->iov_len, &at});
+  } else {
+    more = preadv(fd, rest, n, offset + (off_t)done); /* rare: blocks */
+  }
+  if (more < 0)
+    return done > 0 ? (long)done : -errno;
+  return (long)done + more;
+}
+
+long ub_file_writev(int fd, const struct iovec *iov, int iovcnt, off_t offset)
+{
+  long r;
+  if (offset < 0) {
+    r = (long)ub_offload(UB_OFF_writev, (void *[]){&fd, &iov, &iovcnt});
+  } else if (iovcnt == 1) {
+    struct iovec one = iov[0];
+    r = (long)ub_offload(UB_OFF_pwrite64,
+                         (void *[]){&fd, &one.iov_base, &one.iov_len, &offset});
+  } else {
+    r = pwritev(fd, iov, iovcnt, offset); /* rare: blocks */
+  }
+  return r < 0 ? -errno : r;
+}
+
+/* A regular file's fd?  (Its kind, read once and cached.) */
+static bool is_file(int fd)
+{
+  struct ub_fdinfo *fi = ub_fd_info(fd);
+  return fi != NULL && ub_fd_kind(fd, fi) == UB_FD_FILE;
+}
+
+ssize_t pread64(int fd, void *buf, size_t n, off64_t offset)
+{
+  UB_ENTER(s);
+  if (s == NULL || !is_file(fd))
+    return real.pread64(fd, buf, n, offset);
+  struct iovec v = {buf, n};
+  return ub_ret(ub_file_readv(fd, &v, 1, offset));
+}
+
+ssize_t pread(int fd, void *buf, size_t n, off_t offset)
+{
+  return pread64(fd, buf, n, offset);
+}
+
+ssize_t pwrite64(int fd, const void *buf, size_t n, off64_t offset)
+{
+  UB_ENTER(s);
+  if (s == NULL || !is_file(fd))
+    return real.pwrite64(fd, buf, n, offset);
+  struct iovec v = {(void *)buf, n};
+  return ub_ret(ub_file_writev(fd, &v, 1, offset));
+}
+
+ssize_t pwrite(int fd, const void *buf, size_t n, off_t offset)
+{
+  return pwrite64(fd, buf, n, offset);
+}
+
+/* Would opening path block for long: a FIFO without O_NONBLOCK, or a
+ * regular file (or one O_CREAT makes)? */
+static bool open_may_block(int dirfd, const char *path, int flags)
+{
+  struct stat st;
+  int at = flags & O_NOFOLLOW ? AT_SYMLINK_NOFOLLOW : 0;
+  if (fstatat(dirfd, path, &st, at) != 0)
+    return flags & O_CREAT;
+  if (S_ISFIFO(st.st_mode))
+    return !(flags & O_NONBLOCK);
+  return S_ISREG(st.st_mode) && !(flags & O_PATH);
+}
+
+static int do_open(int dirfd, const char *path, int flags, mode_t mode)
+{
+  UB_ENTER(s);
+  int r;
+  if (s != NULL && path != NULL && open_may_block(dirfd, path, flags))
+    r = (int)ub_offload(UB_OFF_openat64,
+                        (void *[]){&dirfd, &path, &flags, &mode});
+  else
+    r = real.openat64(dirfd, path, flags, mode);
+  if (r >= 0)
+    ub_fd_new(r, UB_FD_UNKNOWN);
+  return r;
+}
+
+/* The mode argument is there only with O_CREAT or O_TMPFILE. */
+#define MODE_ARG(flags, last)                                                  \
+  mode_t mode = 0;                                                             \
+  if ((flags) & (O_CREAT | __O_TMPFILE)) {                                     \
+    va_list ap;                                                                \
+    va_start(ap, last);                                                        \
+    mode = va_arg(ap, mode_t);                                                 \
+    va_end(ap);                                                                \
+  }
+
+int open64(const char *path, int flags, ...)
+{
+  ub_real_ensure();
+  MODE_ARG(flags, flags);
+  return do_open(AT_FDCWD, path, flags, mode);
+}
+
+int open(const char *path, int flags, ...)
+{
+  ub_real_ensure();
+  MODE_ARG(flags, flags);
+  return do_open(AT_FDCWD, path, flags, mode);
+}
+
+int openat64(int dirfd, const char *path, int flags, ...)
+{
+  ub_real_ensure();
+  MODE_ARG(flags, flags);
+  return do_open(dirfd, path, flags, mode);
+}
+
+int openat(int dirfd, const char *path, int flags, ...)
+{
+  ub_real_ensure();
+  MODE_ARG(flags, flags);
+  return do_open(dirfd, path, flags, mode);
+}
+
+int fsync(int fd)
+{
+  return (int)ub_offload(UB_OFF_fsync, (void *[]){&fd});
+}
+
+int fdatasync(int fd)
+{
+  return (int)ub_offload(UB_OFF_fdatasync, (void *[]){&fd});
+}
+
+int flock(int fd, int op)
+{
+  ub_real_ensure();
+  if (op & LOCK_NB)
+    return real.flock(fd, op);
+  return (int)ub_offload(UB_OFF_flock, (void *[]){&fd, &op});
+}
