@@ -132,6 +132,9 @@ static void trampoline(int sig, siginfo_t *info, void *uc)
     struct sigstate *st = state_of(s);
     st->info[sig] = *info;
     atomic_fetch_or(&s->deferred, bit(sig));
+    /* It may have landed after the scheduler looked at `deferred` and
+     * before it went to sleep in the loop: ring, so the sleep ends. */
+    ub_loop_wake(&s->loop);
   } else {
     call_user(sig, info, uc, ub_thread_self());
   }
