@@ -4,11 +4,14 @@
  *
  * Reads look in the page cache first: preadv2 with RWF_NOWAIT returns
  * what is cached without touching the disk, and EAGAIN when nothing is.
- * It may return less than asked when only part is cached; the rest then
- * comes from the pool, so the caller gets the full count a blocking read
- * gives.  Writes go to the pool (ext4 refuses RWF_NOWAIT for buffered
- * writes).  Either way one call of the program is one syscall on its file,
- * so O_APPEND writes stay whole.
+ * At an explicit offset (pread) it may return less than asked when only
+ * part is cached; the rest then comes from the pool, so the caller gets
+ * the full count a blocking read gives.  At the file position (read,
+ * readv), which threads may share, the look is made at that position
+ * without moving it, and then one syscall reads: here if everything was
+ * cached, else on the pool.  Writes go to the pool (ext4 refuses
+ * RWF_NOWAIT for buffered writes), one syscall each, so O_APPEND writes
+ * stay whole.
  *
  * open and openat of a FIFO wait for the other end, and of a regular file
  * may wait on a slow disk or a network file system: both go to the pool
@@ -30,25 +33,36 @@
 
 long ub_file_readv(int fd, const struct iovec *iov, int iovcnt, off_t offset)
 {
+  size_t total = ub_iov_total(iov, iovcnt);
+  if (offset < 0) {
+    /* At the file position, which other threads may share: one syscall
+     * must do it, so the position moves once, by what it read.  Look in
+     * the cache at that position without moving it; if all is there, the
+     * read itself is quick. */
+    off_t at = lseek(fd, 0, SEEK_CUR);
+    long r = at < 0 ? -1 : preadv2(fd, iov, iovcnt, at, RWF_NOWAIT);
+    if (r >= 0 && ((size_t)r == total || r == 0))
+      return ub_sys(real.readv(fd, iov, iovcnt));
+    r = (long)ub_offload(UB_OFF_readv, (void *[]){&fd, &iov, &iovcnt});
+    return r < 0 ? -errno : r;
+  }
   long r = ub_sys(preadv2(fd, iov, iovcnt, offset, RWF_NOWAIT));
-  if (r >= 0 && ((size_t)r == ub_iov_total(iov, iovcnt) || r == 0))
+  if (r >= 0 && ((size_t)r == total || r == 0))
     return r;
   if (r < 0 && r != -EAGAIN && r != -EOPNOTSUPP)
     return r;
+  /* At an explicit offset, the part found cached stands, and the pool
+   * reads the rest. */
   size_t done = r > 0 ? (size_t)r : 0;
   struct iovec rest[IOV_MAX];
   int n = ub_iov_rest(iov, iovcnt, done, rest);
-  struct iovec *p = rest;
+  off_t at = offset + (off_t)done;
   long more;
-  if (offset < 0) {
-    more = (long)ub_offload(UB_OFF_readv, (void *[]){&fd, &p, &n});
-  } else if (n == 1) {
-    off_t at = offset + (off_t)done;
-    more = (long)ub_offload(UB_OFF_pread64,
-                            (void *[]){&fd, &p->iov_base, &p->iov_len, &at});
-  } else {
-    more = preadv(fd, rest, n, offset + (off_t)done); /* rare: blocks */
-  }
+  if (n == 1)
+    more = (long)ub_offload(UB_OFF_pread64, (void *[]){&fd, &rest[0].iov_base,
+                                                       &rest[0].iov_len, &at});
+  else
+    more = preadv(fd, rest, n, at); /* (no pooled preadv: rare, blocks) */
   if (more < 0)
     return done > 0 ? (long)done : -errno;
   return (long)done + more;
@@ -79,8 +93,8 @@ static bool is_file(int fd)
 ssize_t pread64(int fd, void *buf, size_t n, off64_t offset)
 {
   UB_ENTER(s);
-  if (s == NULL || !is_file(fd))
-    return real.pread64(fd, buf, n, offset);
+  if (s == NULL || offset < 0 || !is_file(fd))
+    return real.pread64(fd, buf, n, offset); /* (EINVAL for offset < 0) */
   struct iovec v = {buf, n};
   return ub_ret(ub_file_readv(fd, &v, 1, offset));
 }
@@ -93,8 +107,8 @@ ssize_t pread(int fd, void *buf, size_t n, off_t offset)
 ssize_t pwrite64(int fd, const void *buf, size_t n, off64_t offset)
 {
   UB_ENTER(s);
-  if (s == NULL || !is_file(fd))
-    return real.pwrite64(fd, buf, n, offset);
+  if (s == NULL || offset < 0 || !is_file(fd))
+    return real.pwrite64(fd, buf, n, offset); /* (EINVAL for offset < 0) */
   struct iovec v = {(void *)buf, n};
   return ub_ret(ub_file_writev(fd, &v, 1, offset));
 }

@@ -34,6 +34,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <valgrind/valgrind.h>
 
 #include "fdio.h"
 #include "hook.h"
@@ -98,15 +99,18 @@ struct job {
   struct job *next, *prev; /* in the FIFO while QUEUED */
   enum ub_off_id id;
   void **args;
+  uint64_t mask; /* the caller's signal mask (UB_OFF_MASK) */
   ffi_arg ret;
   int err, herr;
   _Atomic enum job_state state;
+  atomic_int kicked;     /* an EINTR of the call is meant (interrupt) */
   struct helper *helper; /* while RUNNING */
   struct ub_wait *notify;
 };
 
 struct helper {
   struct helper *next; /* on the idle stack */
+  struct helper *all;  /* every helper, for the child of a fork */
   struct job *job;     /* handed to it while idle */
   atomic_int wake;     /* futex */
   _Atomic pid_t tid;
@@ -114,7 +118,7 @@ struct helper {
 
 static atomic_int lock;
 static struct job *head, *tail;
-static struct helper *idle;
+static struct helper *idle, *all;
 static unsigned helpers, max_helpers = 64;
 static __thread bool is_helper __attribute__((tls_model("initial-exec")));
 
@@ -157,11 +161,29 @@ static ffi_cif *cif_of(enum ub_off_id id)
 static void call(struct job *j)
 {
   ub_real_ensure();
-  errno = 0;
-  ffi_call(cif_of(j->id), FFI_FN(*rows[j->id].fn), &j->ret, j->args);
+  uint64_t old = 0;
+  bool mask = is_helper && (rows[j->id].flags & UB_OFF_MASK);
+  if (mask)
+    syscall(SYS_rt_sigprocmask, SIG_SETMASK, &j->mask, &old, UB_SIGSET_BYTES);
+  do { /* an EINTR from a kick meant for an earlier job: call again */
+    errno = 0;
+    ffi_call(cif_of(j->id), FFI_FN(*rows[j->id].fn), &j->ret, j->args);
+  } while (is_helper && errno == EINTR && !atomic_load(&j->kicked));
   j->err = errno;
   if (rows[j->id].flags & UB_OFF_HERRNO)
     j->herr = h_errno;
+  if (mask)
+    syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, UB_SIGSET_BYTES);
+}
+
+/* Take h off the list of all helpers (under the lock). */
+static void unlist(struct helper *h)
+{
+  struct helper **p = &all;
+  while (*p != NULL && *p != h)
+    p = &(*p)->all;
+  if (*p == h)
+    *p = h->all;
 }
 
 static void fifo_push(struct job *j)
@@ -241,6 +263,7 @@ static void *helper_main(void *arg)
         p = &(*p)->next;
       if (*p == h)
         *p = h->next;
+      unlist(h);
       helpers--;
       ub_spin_unlock(&lock);
       free(h);
@@ -257,6 +280,9 @@ static bool spawn(struct helper *h)
   sigset_t mask;
   sigfillset(&mask);
   sigdelset(&mask, UB_SIG_KICK);
+  /* A write over RLIMIT_FSIZE raises SIGXFSZ on the thread that made it:
+   * the helper lets it in, so the program sees it as natively. */
+  sigdelset(&mask, SIGXFSZ);
   if (pthread_attr_init(&attr) != 0)
     return false;
   pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -290,15 +316,20 @@ static bool submit(struct job *j)
     ub_spin_unlock(&lock);
     fresh = calloc(1, sizeof(*fresh));
     if (fresh != NULL) {
+      ub_spin_lock(&lock);
+      fresh->all = all;
+      all = fresh;
+      ub_spin_unlock(&lock);
       fresh->job = j;
       j->helper = fresh;
       atomic_store(&j->state, RUNNING);
       ub_sig_kick_reserve();
       if (spawn(fresh))
         return true;
-      free(fresh);
     }
     ub_spin_lock(&lock);
+    if (fresh != NULL)
+      unlist(fresh); /* its thread never started: freed below */
     helpers--;
   }
   bool any = helpers > 0;
@@ -308,19 +339,24 @@ static bool submit(struct job *j)
     fifo_push(j);
   }
   ub_spin_unlock(&lock);
+  free(fresh);
   return any;
 }
 
 /*
- * A handler or a cancel interrupted the caller: withdraw the job if no
- * helper took it yet (returns true), or kick its helper until it has
- * returned from the call (returns false: the job holds the result).
+ * A handler or a cancel interrupted the caller.  With kick: withdraw the
+ * job if no helper took it yet (returns true), else kick its helper, every
+ * KICK_NS, until the call has returned (returns false: the job holds the
+ * result).  Without (a cancel of a call that is no cancellation point):
+ * just wait for the call to end.  The kick is sent under the pool lock,
+ * while the job is still its helper's; `kicked` tells the helper an EINTR
+ * is meant for this job (call() retries one that is not).
  */
-static bool interrupt(struct job *j, struct ub_sched *s)
+static bool interrupt(struct job *j, struct ub_sched *s, bool kick)
 {
   struct ub_wait w;
   ub_spin_lock(&lock);
-  if (atomic_load(&j->state) == QUEUED) {
+  if (kick && atomic_load(&j->state) == QUEUED) {
     fifo_remove(j);
     ub_spin_unlock(&lock);
     return true;
@@ -328,17 +364,20 @@ static bool interrupt(struct job *j, struct ub_sched *s)
   for (;;) {
     /* Under the lock, so the helper reads notify either before (and
      * posts the old, claimed wait: a no-op) or after. */
-    if (atomic_load(&j->state) != RUNNING) {
+    enum job_state st = atomic_load(&j->state);
+    if (st != RUNNING && st != QUEUED) {
       ub_spin_unlock(&lock);
       break;
     }
     ub_sched_wait_init(&w);
-    ub_loop_arm(&s->loop, &w, -1, 0, ub_clock_after(ub_clock_now(), KICK_NS));
+    ub_loop_arm(&s->loop, &w, -1, 0,
+                kick ? ub_clock_after(ub_clock_now(), KICK_NS) : UB_NEVER);
     j->notify = &w;
+    if (kick && st == RUNNING && atomic_load(&j->helper->tid) != 0) {
+      atomic_store(&j->kicked, 1);
+      ub_sig_kick(atomic_load(&j->helper->tid));
+    }
     ub_spin_unlock(&lock);
-    pid_t tid = atomic_load(&j->helper->tid);
-    if (tid != 0)
-      ub_sig_kick(tid);
     if (ub_sched_park(&w) != -ETIMEDOUT)
       break; /* posted: the call has returned */
     ub_spin_lock(&lock);
@@ -352,7 +391,7 @@ static bool interrupt(struct job *j, struct ub_sched *s)
  * withdrawn before it started, interrupted: *why says by what). */
 static bool run_parked(struct ub_sched *s, struct job *j, int *why)
 {
-  bool intr = rows[j->id].flags & UB_OFF_INTR;
+  unsigned flags = rows[j->id].flags;
   struct ub_wait w;
   ub_sched_wait_init(&w);
   ub_loop_arm(&s->loop, &w, -1, 0, UB_NEVER);
@@ -362,13 +401,20 @@ static bool run_parked(struct ub_sched *s, struct job *j, int *why)
     call(j); /* no helper at all: block here rather than fail */
     return true;
   }
-  *why = intr ? ub_sched_park_intr(&w) : ub_sched_park(&w);
+  *why = flags & UB_OFF_INTR ? ub_sched_park_intr(&w) : ub_sched_park(&w);
   if (*why == 0) {
     while (atomic_load_explicit(&j->state, memory_order_acquire) != DONE)
       __builtin_ia32_pause();
     return true;
   }
-  return !interrupt(j, s);
+  /* A handler interrupts it; a cancel, only a cancellation point.  Under
+   * valgrind, which mishandles a signal sent to a thread in a system call,
+   * nothing does: the call is waited for. */
+  bool kick =
+      !RUNNING_ON_VALGRIND && (*why == -EINTR || (flags & UB_OFF_CANCEL));
+  if (!kick)
+    *why = 0;
+  return !interrupt(j, s, kick);
 }
 
 uint64_t ub_offload(enum ub_off_id id, void **args)
@@ -384,8 +430,8 @@ uint64_t ub_offload(enum ub_off_id id, void **args)
     }
     int why = 0;
     bool ran = run_parked(s, &j, &why);
-    if (why == -ECANCELED)
-      ub_cancel_point();
+    if (why == -ECANCELED && (!ran || j.err == EINTR))
+      ub_cancel_point(); /* cut short: the cancel is acted on */
     /* EINTR from the call itself is our kick: a handler ran. */
     if (ran && !(intr && j.err == EINTR && why != 0))
       break;
@@ -405,8 +451,17 @@ uint64_t ub_offload(enum ub_off_id id, void **args)
 
 void ub_offload_after_fork(void)
 {
+  for (int i = 0; i < UB_OFF_COUNT; i++) {
+    int being = 1; /* prepared by a thread the fork left behind: again */
+    atomic_compare_exchange_strong(&prepared[i], &being, 0);
+  }
   atomic_store(&lock, 0);
   head = tail = NULL;
-  idle = NULL; /* leaked: their threads are gone */
+  idle = NULL;
+  while (all != NULL) { /* their threads did not survive the fork */
+    struct helper *h = all;
+    all = h->all;
+    free(h);
+  }
   helpers = 0;
 }

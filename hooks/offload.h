@@ -12,8 +12,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* A row's flags (offload.def says what each means). */
 #define UB_OFF_INTR 1   /* handlers interrupt it (EINTR), as natively */
 #define UB_OFF_HERRNO 2 /* it reports through h_errno */
+#define UB_OFF_MASK 4   /* it runs with the caller's signal mask */
+#define UB_OFF_CANCEL 8 /* a cancellation point: a cancel cuts it short */
 
 enum ub_off_id {
 #define UB_OFFLOAD(name, ...) UB_OFF_##name,

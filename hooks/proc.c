@@ -80,7 +80,7 @@ static int wait_pidfd(struct ub_sched *s, pid_t pid)
   if (pfd < 0)
     return -errno;
   struct rlimit rl;
-  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur > 2048 &&
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur > 64 &&
       rl.rlim_cur <= INT_MAX) {
     int high = real.fcntl(pfd, F_DUPFD_CLOEXEC, (int)(rl.rlim_cur / 2));
     if (high >= 0) {

@@ -152,7 +152,15 @@ static void kick_handler(int sig, siginfo_t *info, void *uc)
   struct sigaction a = user[sig];
   if ((a.sa_flags & SA_SIGINFO) ||
       (a.sa_handler != SIG_DFL && a.sa_handler != SIG_IGN)) {
+    /* Our handler was installed with an empty mask: apply the program's,
+     * as the kernel would have. */
+    uint64_t block = 0, old = 0;
+    memcpy(&block, &a.sa_mask, sizeof(block));
+    if (!(a.sa_flags & SA_NODEFER))
+      block |= bit(sig);
+    syscall(SYS_rt_sigprocmask, SIG_BLOCK, &block, &old, UB_SIGSET_BYTES);
     trampoline(sig, info, uc);
+    syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, UB_SIGSET_BYTES);
   } else if (a.sa_handler == SIG_DFL) {
     /* The default action of a real-time signal: the process ends. */
     struct sigaction dfl = {.sa_handler = SIG_DFL};

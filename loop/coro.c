@@ -52,4 +52,5 @@ void ub_coro_landed(void)
 {
   ub_fiber_finish(NULL);
   errno = 0; /* a new thread starts with its own errno, as a pthread does */
+  *ub_h_errno_location() = 0;
 }

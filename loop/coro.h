@@ -33,6 +33,15 @@ static inline int *ub_errno_location(void)
 #undef errno
 #define errno (*ub_errno_location())
 
+/* h_errno, glibc's other per-thread error variable (name lookups), the
+ * same way. */
+extern int *__h_errno_location(void);
+static inline int *ub_h_errno_location(void)
+{
+  int *(*volatile where)(void) = __h_errno_location;
+  return where();
+}
+
 struct ub_sched;
 
 enum ub_coro_state {
@@ -65,7 +74,8 @@ struct ub_coro {
   uint64_t born; /* monotonic ns */
   enum ub_coro_state state;
   int saved_errno; /* errno is per OS thread; each green thread keeps its own */
-  unsigned depth;  /* how deep in the runtime's code it is (sched.h: lease) */
+  int saved_h_errno; /* and h_errno */
+  unsigned depth;    /* how deep in the runtime's code it is (sched.h: lease) */
   char name[16];
 };
 
@@ -93,10 +103,12 @@ static inline void ub_coro_switch(struct ub_coro *from, struct ub_coro *to)
 {
   void *fake = NULL;
   from->saved_errno = errno;
+  from->saved_h_errno = *ub_h_errno_location();
   ub_fiber_start(&fake, to->stack.lo, to->stack.size);
   ub_ctx_switch(&from->sp, to->sp);
   ub_fiber_finish(fake);
   errno = from->saved_errno;
+  *ub_h_errno_location() = from->saved_h_errno;
 }
 
 #endif

@@ -34,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <time.h>
 
 #include "clock.h"
@@ -173,9 +174,14 @@ static const void *blocked_site(pid_t tid, long *nr)
   if (sscanf(line, "%ld %lx %lx %lx %lx %lx %lx %lx %lx", nr, &v[0], &v[1],
              &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) != 9)
     return NULL;
-  const uintptr_t *sp = (const uintptr_t *)v[6];
-  for (int i = 0; i < 64; i++) {
-    uintptr_t a = sp[i];
+  /* The thread may be anywhere by now, and its stack may end within
+   * these words: copy them with a call that stops at an unmapped page. */
+  uintptr_t words[64];
+  struct iovec to = {words, sizeof(words)},
+               from = {(void *)v[6], sizeof(words)};
+  long got = syscall(SYS_process_vm_readv, getpid(), &to, 1, &from, 1, 0);
+  for (long i = 0; got > 0 && i < got / (long)sizeof(words[0]); i++) {
+    uintptr_t a = words[i];
     if (dl_iterate_phdr(exec_of, &a) == 1)
       return (const void *)a;
   }
@@ -240,14 +246,15 @@ static const char *syscall_name(long nr)
   return NULL;
 }
 
-/* Once per call site: say what stalled where, and what was done. */
-static void report(int slot, const struct ub_sched *s, bool busy,
+/* Once per call site: say what stalled where (the stuck thread tid, and
+ * where it last left unblock's code), and what was done. */
+static void report(int slot, pid_t tid, const void *left_at, bool busy,
                    uint64_t for_ns, bool moved)
 {
   long nr = -1;
-  const void *site = busy ? NULL : blocked_site(atomic_load(&s->tid), &nr);
+  const void *site = busy ? NULL : blocked_site(tid, &nr);
   if (site == NULL)
-    site = s->user_site;
+    site = left_at;
   for (int i = 0; i < SITES; i++) {
     if (reported[i] == site)
       return;
@@ -288,6 +295,8 @@ static void check(int slot, struct ub_sched *s, uint64_t now)
   uint64_t cpu = cpu_of(lease);
   bool busy = cpu - w->cpu > (now - w->since) / 2;
   bool moved = false;
+  pid_t tid = atomic_load(&s->tid); /* before a steal makes it the spare's */
+  const void *left_at = s->user_site;
   if (!busy || another_idle(s)) {
     struct ub_spare *sp = get_spare();
     if (sp != NULL) {
@@ -297,7 +306,7 @@ static void check(int slot, struct ub_sched *s, uint64_t now)
     }
   }
   if (verbose && (moved || busy))
-    report(slot, s, busy, now - w->since, moved);
+    report(slot, tid, left_at, busy, now - w->since, moved);
   *w = (struct watch){steps, moved ? 0 : lease, now, cpu};
 }
 

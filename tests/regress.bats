@@ -72,3 +72,35 @@ holder: reader got in while the holder still held its read lock"
 @test "a signal landing just before a carrier sleeps in its loop is still handled at once" {
   check signal_idle "20000 signals, each handled within 1 s: yes"
 }
+
+@test "a thread canceled while it waits in flock, no cancellation point, gets the lock and returns" {
+  check flock_cancel "flock = 0, then the thread returned"
+}
+
+@test "threads reading one file through a shared descriptor each read one contiguous piece" {
+  check read_shared "3 rounds: 50331648 bytes read, reads not contiguous: 0"
+}
+
+@test "a write past RLIMIT_FSIZE in a thread raises SIGXFSZ, which ends the process" {
+  both "$E2E/regress_xfsz"
+  assert_status $((128 + 25))
+  assert_stdout "first write: 4096"
+}
+
+@test "pread and pwrite at a negative offset fail with EINVAL and change nothing" {
+  check pread_neg "pread at -1: -1 EINVAL, position 2
+pwrite at -1: -1 EINVAL, position 2
+file: 0123456789"
+}
+
+@test "with ulimit -n 1024, an fd opened while a thread waits in waitpid is the lowest free one" {
+  (
+    ulimit -n 1024
+    check pidfd_num "open while a thread waits in waitpid got the lowest free number: yes"
+  )
+}
+
+@test "with UNBLOCK_VERBOSE=1, a thread stuck in a system call at the top of a stack of its own is reported and the program goes on" {
+  UNBLOCK_VERBOSE=1 check monitor_stack \
+    "went on while a thread on a stack of its own was stuck: yes"
+}
