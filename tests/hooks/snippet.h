@@ -167,7 +167,7 @@ static inline void sleep_ms(long ms)
 static inline void skip_under_valgrind(void)
 {
   if (RUNNING_ON_VALGRIND) {
-    fprintf(stderr, "valgrind cannot interrupt a helper's system call\n");
+    printf("valgrind cannot interrupt a helper's system call\n");
     exit(77);
   }
 }
