@@ -118,26 +118,28 @@ ssize_t pwrite(int fd, const void *buf, size_t n, off_t offset)
   return pwrite64(fd, buf, n, offset);
 }
 
-/* Would opening path block for long: a FIFO without O_NONBLOCK, or a
- * regular file (or one O_CREAT makes)? */
-static bool open_may_block(int dirfd, const char *path, int flags)
+/* Would opening path block: 2 for a FIFO without O_NONBLOCK (until the
+ * other end opens), 1 for a regular file (or one O_CREAT makes: a slow
+ * disk, a network file system), else 0. */
+static int open_may_block(int dirfd, const char *path, int flags)
 {
   struct stat st;
   int at = flags & O_NOFOLLOW ? AT_SYMLINK_NOFOLLOW : 0;
   if (fstatat(dirfd, path, &st, at) != 0)
-    return flags & O_CREAT;
+    return flags & O_CREAT ? 1 : 0;
   if (S_ISFIFO(st.st_mode))
-    return !(flags & O_NONBLOCK);
+    return flags & O_NONBLOCK ? 0 : 2;
   return S_ISREG(st.st_mode) && !(flags & O_PATH);
 }
 
 static int do_open(int dirfd, const char *path, int flags, mode_t mode)
 {
   UB_ENTER(s);
-  int r;
-  if (s != NULL && path != NULL && open_may_block(dirfd, path, flags))
-    r = (int)ub_offload(UB_OFF_openat64,
-                        (void *[]){&dirfd, &path, &flags, &mode});
+  int r, wait = 0;
+  if (s != NULL && path != NULL &&
+      (wait = open_may_block(dirfd, path, flags)) != 0)
+    r = (int)(wait == 2 ? ub_offload : ub_offload_quick)(
+        UB_OFF_openat64, (void *[]){&dirfd, &path, &flags, &mode});
   else
     r = real.openat64(dirfd, path, flags, mode);
   if (r >= 0)

@@ -19,6 +19,13 @@
  * before the helper enters the call.  The caller then returns what the
  * call returned, and restarts it under SA_RESTART, as the kernel would.
  *
+ * Most pooled calls are quick (a write into the page cache, the open of
+ * a cached file): an idle helper looks for the next job for SPIN_NS before
+ * it sleeps, and a caller watches its job for SPIN_CALL_NS before it
+ * parks, so a run of quick calls costs neither a helper's nor a carrier's
+ * wake-up (a regular-file write: 49 us with both, 2 us without, against
+ * 0.8 us natively, on the 2-CPU test machine).
+ *
  * A job's `notify` is the wait its helper posts when done.  It changes
  * only under the pool lock, and the helper reads it under the lock and
  * marks the job POSTING before posting, DONE after: a caller that finds
@@ -45,6 +52,8 @@
 
 #define IDLE_NS (5 * UB_NSEC_PER_SEC)
 #define KICK_NS (10 * 1000 * 1000)
+#define SPIN_NS (50 * 1000)      /* an idle helper looks for work */
+#define SPIN_CALL_NS (20 * 1000) /* a caller watches a quick call */
 #define HELPER_STACK ((size_t)512 * 1024)
 #define MAX_ARGS 8
 
@@ -103,7 +112,8 @@ struct job {
   ffi_arg ret;
   int err, herr;
   _Atomic enum job_state state;
-  atomic_int kicked;     /* an EINTR of the call is meant (interrupt) */
+  atomic_int kicked; /* an EINTR of the call is meant (interrupt) */
+  bool spinning;     /* its caller watches state: do not post (under lock) */
   struct helper *helper; /* while RUNNING */
   struct ub_wait *notify;
 };
@@ -218,6 +228,11 @@ static void futex_wake(atomic_int *w)
 static void finish(struct job *j)
 {
   ub_spin_lock(&lock);
+  if (j->spinning) { /* its caller watches `state`: nothing to post */
+    atomic_store_explicit(&j->state, DONE, memory_order_release);
+    ub_spin_unlock(&lock);
+    return;
+  }
   struct ub_wait *n = j->notify;
   atomic_store(&j->state, POSTING);
   ub_spin_unlock(&lock);
@@ -248,6 +263,12 @@ static void *helper_main(void *arg)
     h->next = idle;
     idle = h;
     ub_spin_unlock(&lock);
+    /* Calls often come in runs (a loop of writes): look for the next one
+     * for a moment before sleeping, which saves a wake-up per call. */
+    uint64_t until = ub_clock_now() + SPIN_NS;
+    while (atomic_load_explicit(&h->wake, memory_order_acquire) == 0 &&
+           ub_clock_now() < until)
+      __builtin_ia32_pause();
     struct timespec ts = {IDLE_NS / UB_NSEC_PER_SEC, 0};
     while (atomic_load(&h->wake) == 0 &&
            syscall(SYS_futex, &h->wake, FUTEX_WAIT_PRIVATE, 0, &ts, NULL, 0) !=
@@ -387,9 +408,35 @@ static bool interrupt(struct job *j, struct ub_sched *s, bool kick)
   return false;
 }
 
+/*
+ * A quick call (a write into the page cache) ends before parking and the
+ * wake-up that follows would pay off: watch the job for up to SPIN_CALL_NS
+ * first.  While `spinning` is set the helper only marks the job DONE; if
+ * it is not done by then, `spinning` is cleared under the lock and the
+ * helper posts as usual.  Whether the call is done.
+ */
+static bool wait_briefly(struct job *j)
+{
+  ub_spin_lock(&lock);
+  bool spin = atomic_load(&j->state) == RUNNING;
+  j->spinning = spin;
+  ub_spin_unlock(&lock);
+  if (!spin)
+    return false;
+  uint64_t until = ub_clock_now() + SPIN_CALL_NS;
+  while (atomic_load_explicit(&j->state, memory_order_acquire) != DONE &&
+         ub_clock_now() < until)
+    __builtin_ia32_pause();
+  ub_spin_lock(&lock);
+  bool done = atomic_load(&j->state) == DONE;
+  j->spinning = false;
+  ub_spin_unlock(&lock);
+  return done;
+}
+
 /* Make the call on the pool, parked; whether the call ran (false: it was
  * withdrawn before it started, interrupted: *why says by what). */
-static bool run_parked(struct ub_sched *s, struct job *j, int *why)
+static bool run_parked(struct ub_sched *s, struct job *j, bool quick, int *why)
 {
   unsigned flags = rows[j->id].flags;
   struct ub_wait w;
@@ -399,6 +446,14 @@ static bool run_parked(struct ub_sched *s, struct job *j, int *why)
   if (!submit(j)) {
     ub_loop_cancel(&s->loop, &w);
     call(j); /* no helper at all: block here rather than fail */
+    return true;
+  }
+  /* (Not an interruptible call, unless the caller knows this one is
+   * quick: a handler that ran meanwhile would have to interrupt it, and
+   * it is not parked where a handler can.) */
+  if ((quick || !(flags & UB_OFF_INTR)) && wait_briefly(j)) {
+    ub_loop_cancel(&s->loop, &w); /* nobody posts it: withdraw it */
+    *why = 0;
     return true;
   }
   *why = flags & UB_OFF_INTR ? ub_sched_park_intr(&w) : ub_sched_park(&w);
@@ -417,7 +472,7 @@ static bool run_parked(struct ub_sched *s, struct job *j, int *why)
   return !interrupt(j, s, kick);
 }
 
-uint64_t ub_offload(enum ub_off_id id, void **args)
+static uint64_t offload(enum ub_off_id id, void **args, bool quick)
 {
   UB_ENTER(s);
   bool intr = rows[id].flags & UB_OFF_INTR;
@@ -429,7 +484,7 @@ uint64_t ub_offload(enum ub_off_id id, void **args)
       break;
     }
     int why = 0;
-    bool ran = run_parked(s, &j, &why);
+    bool ran = run_parked(s, &j, quick, &why);
     if (why == -ECANCELED && (!ran || j.err == EINTR))
       ub_cancel_point(); /* cut short: the cancel is acted on */
     /* EINTR from the call itself is our kick: a handler ran. */
@@ -447,6 +502,16 @@ uint64_t ub_offload(enum ub_off_id id, void **args)
   if (rows[id].flags & UB_OFF_HERRNO)
     h_errno = j.herr;
   return j.ret;
+}
+
+uint64_t ub_offload(enum ub_off_id id, void **args)
+{
+  return offload(id, args, false);
+}
+
+uint64_t ub_offload_quick(enum ub_off_id id, void **args)
+{
+  return offload(id, args, true);
 }
 
 void ub_offload_after_fork(void)

@@ -39,6 +39,13 @@ void ub_offload_setup(unsigned max_threads);
  */
 uint64_t ub_offload(enum ub_off_id id, void **args);
 
+/* The same for a call that is usually quick (the open of a regular file),
+ * which an interruptible row's call may be: the caller first watches it
+ * for a few microseconds before parking, as for any row that is not
+ * interruptible, and a handler that runs in that moment does not cut it
+ * short. */
+uint64_t ub_offload_quick(enum ub_off_id id, void **args);
+
 /* In the child after fork: the helpers did not survive it. */
 void ub_offload_after_fork(void);
 
