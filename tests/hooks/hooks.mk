@@ -31,7 +31,7 @@ HOOK_CTOR_BIN := $(B)/tests/hooks/ctor/ctor_order
 HOOK_TIMEOUT  ?= 10
 HOOK_CC := $(CC) -std=gnu11 $(CFLAGS) -Wall -Wextra -Werror -pthread
 
-$(B)/tests/hooks/%: tests/hooks/%.c tests/hooks/snippet.h
+$(B)/tests/hooks/%: tests/hooks/%.c tests/hooks/snippet.h tests/hooks/aliases.h
 	@mkdir -p $(@D)
 	$(HOOK_CC) $$(sed -n 's|^// cflags: *||p' $<) $< -o $@
 	@nm -D --undefined-only $@ | awk '{print $$NF}' | sed 's/@.*//' | \
