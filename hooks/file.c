@@ -31,6 +31,30 @@
 #include "fdio.h"
 #include "offload.h"
 
+#define PROBE_WHOLE 16384 /* bytes a look reads whole (cached) */
+
+/*
+ * Is [at, at + total) in the page cache (or past the end of the file)?
+ * 1 yes, 0 no.  A small range is read without waiting (RWF_NOWAIT) into
+ * the caller's buffer, which the real read then overwrites; a large one,
+ * where that second copy would cost, only at its first and last byte:
+ * readahead caches files in runs, so the ends stand for the middle, and
+ * if they do not, the read waits for the disk on the carrier, where the
+ * monitor sees it.
+ */
+static int cached(int fd, const struct iovec *iov, int iovcnt, off_t at,
+                  size_t total)
+{
+  if (total <= PROBE_WHOLE) {
+    long r = preadv2(fd, iov, iovcnt, at, RWF_NOWAIT);
+    return r >= 0 && ((size_t)r == total || r == 0);
+  }
+  char b;
+  struct iovec one = {&b, 1};
+  return preadv2(fd, &one, 1, at, RWF_NOWAIT) >= 0 &&
+         preadv2(fd, &one, 1, at + (off_t)total - 1, RWF_NOWAIT) >= 0;
+}
+
 long ub_file_readv(int fd, const struct iovec *iov, int iovcnt, off_t offset)
 {
   size_t total = ub_iov_total(iov, iovcnt);
@@ -40,8 +64,8 @@ long ub_file_readv(int fd, const struct iovec *iov, int iovcnt, off_t offset)
      * the cache at that position without moving it; if all is there, the
      * read itself is quick. */
     off_t at = lseek(fd, 0, SEEK_CUR);
-    long r = at < 0 ? -1 : preadv2(fd, iov, iovcnt, at, RWF_NOWAIT);
-    if (r >= 0 && ((size_t)r == total || r == 0))
+    long r = at < 0 ? -1 : cached(fd, iov, iovcnt, at, total);
+    if (r > 0)
       return ub_sys(real.readv(fd, iov, iovcnt));
     r = (long)ub_offload(UB_OFF_readv, (void *[]){&fd, &iov, &iovcnt});
     return r < 0 ? -errno : r;
