@@ -104,21 +104,25 @@ int pthread_cond_timedwait(pthread_cond_t *pc, pthread_mutex_t *pm,
 int pthread_cond_signal(pthread_cond_t *pc)
 {
   struct ub_cond *c = (struct ub_cond *)pc;
+  uint64_t ring = 0;
   ub_spin_lock(&c->lock);
   struct ub_waiter *w = ub_waitq_pop(&c->q);
   if (w != NULL)
-    ub_waiter_wake(w, 0);
+    ub_waiter_wake(w, 0, &ring);
   ub_spin_unlock(&c->lock);
+  ub_loop_ring(ring);
   return 0;
 }
 
 int pthread_cond_broadcast(pthread_cond_t *pc)
 {
   struct ub_cond *c = (struct ub_cond *)pc;
+  uint64_t ring = 0;
   ub_spin_lock(&c->lock);
   struct ub_waiter *w;
   while ((w = ub_waitq_pop(&c->q)) != NULL)
-    ub_waiter_wake(w, 0);
+    ub_waiter_wake(w, 0, &ring);
   ub_spin_unlock(&c->lock);
+  ub_loop_ring(ring);
   return 0;
 }

@@ -21,6 +21,8 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <sys/ioctl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include "fdio.h"
@@ -50,7 +52,13 @@ static int made(int fd, enum ub_fd_kind kind)
 int socket(int domain, int type, int protocol)
 {
   ub_real_ensure();
-  return made(real.socket(domain, type, protocol), UB_FD_SOCKET);
+  int fd = made(real.socket(domain, type, protocol), UB_FD_SOCKET);
+  if (fd >= 0)
+    ub_fd_made(fd, type & SOCK_NONBLOCK, -1);
+  if (fd >= 0 && (domain == AF_INET || domain == AF_INET6) &&
+      (type & 0xf) == SOCK_STREAM && (protocol == 0 || protocol == IPPROTO_TCP))
+    ub_fd_tcp_set(fd);
+  return fd;
 }
 
 int socketpair(int domain, int type, int protocol, int sv[2])
@@ -168,6 +176,8 @@ int setsockopt(int fd, int level, int name, const void *value, socklen_t len)
       (name == SO_RCVTIMEO_OLD || name == SO_SNDTIMEO_OLD ||
        name == SO_RCVTIMEO_NEW || name == SO_SNDTIMEO_NEW))
     ub_fd_timeout_changed();
+  if (r == 0 && level == IPPROTO_TCP && name == TCP_ULP)
+    ub_fd_ulp_seen();
   return r;
 }
 

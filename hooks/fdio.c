@@ -39,21 +39,20 @@ int ub_io_wait(struct ub_sched *s, int fd, struct ub_fdinfo *fi, unsigned dir,
   return ub_sched_wait_fd(fd, dir, deadline);
 }
 
-int ub_iov_rest(const struct iovec *iov, int iovcnt, size_t done,
-                struct iovec *out)
+const struct iovec *ub_iov_rest(const struct iovec *iov, int *iovcnt,
+                                size_t done, struct iovec *one)
 {
-  int n = 0;
-  for (int i = 0; i < iovcnt; i++) {
-    if (done >= iov[i].iov_len) {
-      done -= iov[i].iov_len;
-      continue;
-    }
-    out[n].iov_base = (char *)iov[i].iov_base + done;
-    out[n].iov_len = iov[i].iov_len - done;
-    done = 0;
-    n++;
+  int i = 0;
+  while (i < *iovcnt && done >= iov[i].iov_len)
+    done -= iov[i++].iov_len;
+  if (i < *iovcnt && done > 0) {
+    one->iov_base = (char *)iov[i].iov_base + done;
+    one->iov_len = iov[i].iov_len - done;
+    *iovcnt = 1;
+    return one;
   }
-  return n;
+  *iovcnt -= i;
+  return iov + i;
 }
 
 size_t ub_iov_total(const struct iovec *iov, int iovcnt)
@@ -84,8 +83,20 @@ long ub_io_run(struct ub_sched *s, struct ub_io_op *op)
   ub_cancel_point();
   uint64_t deadline = 0; /* 0: not computed yet */
   bool woken = false;
+  /* The drained hint (loop.h): a read on TCP that knows the socket empty
+   * parks at once; one that comes back short says so. */
+  bool hint = op->want > 0 && kind == UB_FD_SOCKET && ub_fd_tcp(fd, fi);
+  uint32_t tag = atomic_load_explicit(&fi->gen, memory_order_relaxed);
   for (;;) {
-    long r = op->attempt(op, kind);
+    long r;
+    if (hint && !woken && ub_loop_empty(&s->loop, fd, tag))
+      r = -EAGAIN;
+    else
+      r = op->attempt(op, kind);
+    if (hint && r > 0 && (size_t)r < op->want) {
+      ub_loop_drained(&s->loop, fd, tag);
+      return r; /* and nothing to pass on: the next reader would wait */
+    }
     if (r == -ENOTSOCK || r == -EOPNOTSUPP || r == -EINVAL) {
       /* The cached kind was wrong (a named FIFO refuses RWF_NOWAIT, or
        * the number was reused behind our back): ask the fd itself. */

@@ -35,6 +35,8 @@ struct ub_io_op {
    * UB_FD_PLAIN for the plain real call (which may block). */
   long (*attempt)(struct ub_io_op *op, enum ub_fd_kind kind);
   long done;       /* progress kept across tries (writes) */
+  size_t want;     /* a plain read's size: on TCP, a shorter count means the
+                    * socket is drained (loop.h: ub_loop_drained); 0: not */
   bool nowait;     /* the caller asked for this call alone (MSG_DONTWAIT) */
   bool no_restart; /* never restarted after a handler (SA_RESTART) */
 };
@@ -67,10 +69,17 @@ void ub_io_revalidate(struct ub_sched *s, int fd, struct ub_fdinfo *fi);
 int ub_io_wait(struct ub_sched *s, int fd, struct ub_fdinfo *fi, unsigned dir,
                uint64_t deadline);
 
-/* The part of iov after `done` bytes, into out (IOV_MAX entries); its
- * count.  And the bytes iov covers. */
-int ub_iov_rest(const struct iovec *iov, int iovcnt, size_t done,
-                struct iovec *out);
+/*
+ * The next piece of iov after `done` bytes, without a copy of the array
+ * (an IOV_MAX array is 16 KiB of stack, and would keep a page of every
+ * green thread's stack resident): the tail of iov itself, or, when `done`
+ * ends inside an entry, the rest of that entry alone, in *one.  *iovcnt
+ * goes in as iov's count and comes out as the piece's.  A caller that
+ * moved the whole piece goes on with the next one.  And the bytes iov
+ * covers.
+ */
+const struct iovec *ub_iov_rest(const struct iovec *iov, int *iovcnt,
+                                size_t done, struct iovec *one);
 size_t ub_iov_total(const struct iovec *iov, int iovcnt);
 
 /* After a wait ended by a signal: restart the call (SA_RESTART)? */

@@ -5,6 +5,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -18,6 +20,7 @@
 static struct ub_fdinfo *_Atomic blocks[NBLOCKS];
 static atomic_uint nb_epoch = 1;
 static atomic_uint timeo_epoch = 1;
+static atomic_bool ulp_seen;
 
 struct ub_fdinfo *ub_fd_info(int fd)
 {
@@ -93,6 +96,43 @@ uint64_t ub_fd_timeout(int fd, struct ub_fdinfo *fi, unsigned dir)
   return dir == UB_IN ? fi->rcvtimeo : fi->sndtimeo;
 }
 
+bool ub_fd_tcp(int fd, struct ub_fdinfo *fi)
+{
+  if (atomic_load_explicit(&ulp_seen, memory_order_relaxed))
+    return false;
+  if (fi->tcp == UB_TCP_UNKNOWN) {
+    int type = 0, proto = 0;
+    char ulp[16];
+    socklen_t tl = sizeof(type), pl = sizeof(proto), ul = sizeof(ulp);
+    bool yes = getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) == 0 &&
+               type == SOCK_STREAM &&
+               getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &pl) == 0 &&
+               proto == IPPROTO_TCP &&
+               getsockopt(fd, IPPROTO_TCP, TCP_ULP, ulp, &ul) == 0 && ul == 0;
+    fi->tcp = yes ? UB_TCP_YES : UB_TCP_NO;
+  }
+  return fi->tcp == UB_TCP_YES;
+}
+
+void ub_fd_tcp_set(int fd)
+{
+  struct ub_fdinfo *fi = ub_fd_info(fd);
+  if (fi != NULL)
+    fi->tcp = UB_TCP_YES;
+}
+
+void ub_fd_oob(int fd)
+{
+  struct ub_fdinfo *fi = ub_fd_info(fd);
+  if (fi != NULL)
+    fi->tcp = UB_TCP_NO;
+}
+
+void ub_fd_ulp_seen(void)
+{
+  atomic_store(&ulp_seen, true);
+}
+
 void ub_fd_new(int fd, enum ub_fd_kind kind)
 {
   struct ub_fdinfo *fi = ub_fd_info(fd);
@@ -102,7 +142,27 @@ void ub_fd_new(int fd, enum ub_fd_kind kind)
   fi->nb_epoch = 0;
   fi->timeo_epoch = 0;
   fi->ours = kind != UB_FD_UNKNOWN;
+  fi->tcp = UB_TCP_UNKNOWN;
   atomic_fetch_add(&fi->gen, 1);
+}
+
+void ub_fd_made(int fd, bool nonblock, int from)
+{
+  struct ub_fdinfo *fi = ub_fd_info(fd);
+  if (fi == NULL)
+    return;
+  ub_fd_nonblock_set(fd, nonblock);
+  unsigned e = atomic_load_explicit(&timeo_epoch, memory_order_acquire);
+  struct ub_fdinfo *l = from >= 0 ? ub_fd_info(from) : NULL;
+  if (from < 0) {
+    fi->rcvtimeo = fi->sndtimeo = UB_NEVER;
+  } else if (l != NULL && l->timeo_epoch == e) {
+    fi->rcvtimeo = l->rcvtimeo;
+    fi->sndtimeo = l->sndtimeo;
+  } else {
+    return; /* not known: read them when needed */
+  }
+  fi->timeo_epoch = e;
 }
 
 void ub_fd_alias(int fd, int copy)

@@ -35,10 +35,16 @@ enum ub_fd_kind {
   UB_FD_PLAIN,  /* directory...: never waits on the loop */
 };
 
+/* A TCP stream socket (without an upper-layer protocol such as kTLS) stops
+ * a read short only when its receive queue is empty, or at urgent data
+ * (loop.h: ub_loop_drained). */
+enum { UB_TCP_UNKNOWN, UB_TCP_YES, UB_TCP_NO };
+
 struct ub_fdinfo {
   _Atomic uint8_t kind;
   uint8_t nonblock;            /* as last read, valid for nb_epoch */
   uint8_t ours;                /* made by a hooked call, and never dup'd */
+  uint8_t tcp;                 /* UB_TCP_*: is a short read a drained one? */
   _Atomic uint32_t gen;        /* bumped when the number gets a new file: the
                                 * loops' tag for it (ub_loop_bind) */
   uint32_t nb_epoch;           /* + 1; 0: never read */
@@ -58,8 +64,25 @@ bool ub_fd_nonblock(int fd, struct ub_fdinfo *fi);
 /* SO_RCVTIMEO (dir UB_IN) or SO_SNDTIMEO, in ns; UB_NEVER: none. */
 uint64_t ub_fd_timeout(int fd, struct ub_fdinfo *fi, unsigned dir);
 
+/* Whether fd is a TCP stream socket, asked with getsockopt if not known;
+ * false for every fd once the process set a TCP_ULP. */
+bool ub_fd_tcp(int fd, struct ub_fdinfo *fi);
+/* What a hooked call that made fd knows: it is a TCP stream socket. */
+void ub_fd_tcp_set(int fd);
+/* The program took urgent data from fd (MSG_OOB): the kernel then stops
+ * its reads short at a mark that epoll no longer reports (no EPOLLPRI). */
+void ub_fd_oob(int fd);
+/* Something in the process set a TCP upper-layer protocol (kTLS...). */
+void ub_fd_ulp_seen(void);
+
 /* fd now names a new file (kind UNKNOWN: find out when needed). */
 void ub_fd_new(int fd, enum ub_fd_kind kind);
+/* What the hooked call that just made socket fd (ub_fd_new) knows, so
+ * that no syscall need ask: its blocking mode, and its timeouts, which are
+ * none for a new socket (from < 0) and the listener's for an accepted one
+ * (Linux copies them), if those are known. */
+void ub_fd_made(int fd, bool nonblock, int from);
+
 /* fd and copy now share one open file (dup, dup2, dup3, F_DUPFD). */
 void ub_fd_alias(int fd, int copy);
 /* The program set fd's O_NONBLOCK to nonblock. */

@@ -78,18 +78,25 @@ long ub_file_readv(int fd, const struct iovec *iov, int iovcnt, off_t offset)
   /* At an explicit offset, the part found cached stands, and the pool
    * reads the rest. */
   size_t done = r > 0 ? (size_t)r : 0;
-  struct iovec rest[IOV_MAX];
-  int n = ub_iov_rest(iov, iovcnt, done, rest);
-  off_t at = offset + (off_t)done;
-  long more;
-  if (n == 1)
-    more = (long)ub_offload(UB_OFF_pread64, (void *[]){&fd, &rest[0].iov_base,
-                                                       &rest[0].iov_len, &at});
-  else
-    more = preadv(fd, rest, n, at); /* (no pooled preadv: rare, blocks) */
-  if (more < 0)
-    return done > 0 ? (long)done : -errno;
-  return (long)done + more;
+  for (;;) {
+    struct iovec one;
+    int n = iovcnt;
+    const struct iovec *rest = ub_iov_rest(iov, &n, done, &one);
+    off_t at = offset + (off_t)done;
+    struct iovec piece = rest[0];
+    long more;
+    if (n == 1)
+      more = (long)ub_offload(UB_OFF_pread64, (void *[]){&fd, &piece.iov_base,
+                                                         &piece.iov_len, &at});
+    else
+      more = preadv(fd, rest, n, at); /* (no pooled preadv: rare, blocks) */
+    if (more < 0)
+      return done > 0 ? (long)done : -errno;
+    done += (size_t)more;
+    /* A piece of the first entry read in full: on with the entries after. */
+    if (n != 1 || (size_t)more < piece.iov_len || done == total)
+      return (long)done;
+  }
 }
 
 long ub_file_writev(int fd, const struct iovec *iov, int iovcnt, off_t offset)

@@ -55,7 +55,10 @@ static long read_attempt(struct ub_io_op *op, enum ub_fd_kind kind)
 static long do_read(struct ub_sched *s, int fd, const struct iovec *iov,
                     int iovcnt)
 {
-  struct rw_op o = {.op = {.fd = fd, .dir = UB_IN, .attempt = read_attempt},
+  struct rw_op o = {.op = {.fd = fd,
+                           .dir = UB_IN,
+                           .attempt = read_attempt,
+                           .want = ub_iov_total(iov, iovcnt)},
                     .iov = iov,
                     .iovcnt = iovcnt};
   return ub_io_run(s, &o.op);
@@ -94,34 +97,42 @@ static long write_attempt(struct ub_io_op *op, enum ub_fd_kind kind)
   struct rw_op *o = (struct rw_op *)op;
   if (kind == UB_FD_FILE)
     return ub_file_writev(op->fd, o->iov, o->iovcnt, -1);
-  struct iovec left[IOV_MAX];
-  int n = ub_iov_rest(o->iov, o->iovcnt, (size_t)op->done, left);
-  long r;
-  switch (kind) {
-  case UB_FD_SOCKET: {
-    struct msghdr m = {.msg_iov = left, .msg_iovlen = (size_t)n};
-    r = ub_sys(real.sendmsg(op->fd, &m, MSG_DONTWAIT));
-    break;
-  }
-  case UB_FD_PIPE: r = ub_sys(pwritev2(op->fd, left, n, -1, RWF_NOWAIT)); break;
-  case UB_FD_POLL:
-    if (!ub_io_ready(op->fd, POLLOUT)) {
-      r = -EAGAIN;
+  size_t total = ub_iov_total(o->iov, o->iovcnt);
+  for (;;) {
+    struct iovec one;
+    int n = o->iovcnt;
+    const struct iovec *left = ub_iov_rest(o->iov, &n, (size_t)op->done, &one);
+    long r;
+    switch (kind) {
+    case UB_FD_SOCKET: {
+      struct msghdr m = {.msg_iov = (struct iovec *)left,
+                         .msg_iovlen = (size_t)n};
+      r = ub_sys(real.sendmsg(op->fd, &m, MSG_DONTWAIT));
       break;
     }
-    /* fall through */
-  default:
-    if (op->done == 0)
-      return ub_sys(real.writev(op->fd, o->iov, o->iovcnt));
-    r = ub_sys(real.writev(op->fd, left, n)); /* the rest, blocking */
-    break;
+    case UB_FD_PIPE:
+      r = ub_sys(pwritev2(op->fd, left, n, -1, RWF_NOWAIT));
+      break;
+    case UB_FD_POLL:
+      if (!ub_io_ready(op->fd, POLLOUT)) {
+        r = -EAGAIN;
+        break;
+      }
+      /* fall through */
+    default:
+      if (op->done == 0)
+        return ub_sys(real.writev(op->fd, o->iov, o->iovcnt));
+      r = ub_sys(real.writev(op->fd, left, n)); /* the rest, blocking */
+      break;
+    }
+    if (r < 0)
+      return r == -EAGAIN || op->done == 0 ? r : op->done;
+    op->done += r;
+    if (n == 0 || (size_t)op->done >= total)
+      return op->done;
+    if ((size_t)r < ub_iov_total(left, n))
+      return -EAGAIN; /* more to write once there is room */
   }
-  if (r < 0)
-    return r == -EAGAIN || op->done == 0 ? r : op->done;
-  op->done += r;
-  if (n == 0 || (size_t)op->done >= ub_iov_total(o->iov, o->iovcnt))
-    return op->done;
-  return -EAGAIN; /* more to write once there is room */
 }
 
 static long do_write(struct ub_sched *s, int fd, const struct iovec *iov,

@@ -95,15 +95,17 @@ int ub_mutex_unlock(struct ub_mutex *m)
     return 0;
   }
   struct ub_waiter *w = ub_waitq_pop(&m->q);
+  uint64_t ring = 0;
   if (w != NULL) {
     m->owner = w->owner; /* hand it over: the waiter returns owning it */
     m->count = 1;
-    ub_waiter_wake(w, 0);
+    ub_waiter_wake(w, 0, &ring);
   } else {
     m->owner = 0;
     m->count = 0;
   }
   ub_spin_unlock(&m->lock);
+  ub_loop_ring(ring);
   return 0;
 }
 

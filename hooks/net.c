@@ -64,6 +64,8 @@ static bool stream(int fd)
 ssize_t recvfrom(int fd, void *buf, size_t n, int flags, __SOCKADDR_ARG addr,
                  socklen_t *addrlen)
 {
+  if (flags & MSG_OOB)
+    ub_fd_oob(fd);
   UB_ENTER(s);
   if (s == NULL)
     return real.recvfrom(fd, buf, n, flags, addr, addrlen);
@@ -79,6 +81,8 @@ ssize_t recvfrom(int fd, void *buf, size_t n, int flags, __SOCKADDR_ARG addr,
       .addrlen = addrlen,
   };
   o.all = (flags & MSG_WAITALL) && n > 0 && stream(fd);
+  if (flags == 0)
+    o.op.want = n; /* not MSG_PEEK, MSG_OOB...: a short count drains */
   return ub_ret(ub_io_run(s, &o.op));
 }
 
@@ -154,17 +158,24 @@ static long recvmsg_attempt(struct ub_io_op *op, enum ub_fd_kind kind)
       return r;
     op->done = r;
   } else {
-    /* MSG_WAITALL: the rest, into what is left of the iovec. */
-    struct iovec left[IOV_MAX];
-    struct msghdr rest = {.msg_iov = left};
-    rest.msg_iovlen = (size_t)ub_iov_rest(msg->msg_iov, (int)msg->msg_iovlen,
-                                          (size_t)op->done, left);
-    long r = ub_sys(real.recvmsg(op->fd, &rest, flags));
-    if (r < 0)
-      return r == -EAGAIN ? r : op->done;
-    if (r == 0)
-      return op->done; /* the peer closed: what came is the result */
-    op->done += r;
+    /* MSG_WAITALL: the rest, into what is left of the iovec, piece by
+     * piece while each piece fills. */
+    for (;;) {
+      struct iovec one;
+      int n = (int)msg->msg_iovlen;
+      const struct iovec *left =
+          ub_iov_rest(msg->msg_iov, &n, (size_t)op->done, &one);
+      struct msghdr rest = {.msg_iov = (struct iovec *)left,
+                            .msg_iovlen = (size_t)n};
+      long r = n == 0 ? 0 : ub_sys(real.recvmsg(op->fd, &rest, flags));
+      if (r < 0)
+        return r == -EAGAIN ? r : op->done;
+      if (r == 0)
+        return op->done; /* the peer closed (or full): that is the result */
+      op->done += r;
+      if ((size_t)r < ub_iov_total(left, n))
+        break;
+    }
   }
   size_t want = ub_iov_total(msg->msg_iov, (int)msg->msg_iovlen);
   return (size_t)op->done >= want ? op->done : -EAGAIN;
@@ -172,6 +183,8 @@ static long recvmsg_attempt(struct ub_io_op *op, enum ub_fd_kind kind)
 
 ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 {
+  if (flags & MSG_OOB)
+    ub_fd_oob(fd);
   UB_ENTER(s);
   if (s == NULL || msg->msg_iovlen > IOV_MAX) {
     ssize_t r = real.recvmsg(fd, msg, flags);
@@ -222,6 +235,8 @@ static long mmsg_attempt(struct ub_io_op *op, enum ub_fd_kind kind)
 int recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags,
              struct timespec *timeout)
 {
+  if (flags & MSG_OOB)
+    ub_fd_oob(fd);
   UB_ENTER(s);
   if (s == NULL || vlen == 0)
     return real.recvmmsg(fd, vec, vlen, flags, timeout);
@@ -264,21 +279,27 @@ static long sendmsg_attempt(struct ub_io_op *op, enum ub_fd_kind kind)
   struct msg_op *o = (struct msg_op *)op;
   if (kind == UB_FD_PLAIN)
     return ub_sys(real.sendmsg(op->fd, o->msg, o->flags));
-  struct iovec left[IOV_MAX];
-  struct msghdr m = *o->msg;
-  if (op->done > 0) { /* the rest of a stream send: no ancillary again */
-    m.msg_iovlen = (size_t)ub_iov_rest(o->msg->msg_iov, (int)o->msg->msg_iovlen,
-                                       (size_t)op->done, left);
-    m.msg_iov = left;
-    m.msg_control = NULL;
-    m.msg_controllen = 0;
-  }
-  long r = ub_sys(real.sendmsg(op->fd, &m, o->flags | MSG_DONTWAIT));
-  if (r < 0)
-    return r == -EAGAIN || op->done == 0 ? r : op->done;
-  op->done += r;
   size_t all = ub_iov_total(o->msg->msg_iov, (int)o->msg->msg_iovlen);
-  return (size_t)op->done >= all ? op->done : -EAGAIN;
+  for (;;) {
+    struct iovec one;
+    struct msghdr m = *o->msg;
+    if (op->done > 0) { /* the rest of a stream send: no ancillary again */
+      int n = (int)m.msg_iovlen;
+      m.msg_iov =
+          (struct iovec *)ub_iov_rest(m.msg_iov, &n, (size_t)op->done, &one);
+      m.msg_iovlen = (size_t)n;
+      m.msg_control = NULL;
+      m.msg_controllen = 0;
+    }
+    long r = ub_sys(real.sendmsg(op->fd, &m, o->flags | MSG_DONTWAIT));
+    if (r < 0)
+      return r == -EAGAIN || op->done == 0 ? r : op->done;
+    op->done += r;
+    if ((size_t)op->done >= all)
+      return op->done;
+    if ((size_t)r < ub_iov_total(m.msg_iov, (int)m.msg_iovlen))
+      return -EAGAIN; /* more to send once there is room */
+  }
 }
 
 ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
@@ -326,6 +347,19 @@ struct accept_op {
   bool four; /* accept4, not accept */
 };
 
+/* fd (if >= 0) was accepted on lfd with accept4's flags: a new socket,
+ * TCP if lfd is. */
+static void accepted(int lfd, int fd, int flags)
+{
+  if (fd < 0)
+    return;
+  ub_fd_new(fd, UB_FD_SOCKET);
+  ub_fd_made(fd, flags & SOCK_NONBLOCK, lfd);
+  struct ub_fdinfo *l = ub_fd_info(lfd);
+  if (l != NULL && l->tcp == UB_TCP_YES)
+    ub_fd_tcp_set(fd);
+}
+
 static long accept_attempt(struct ub_io_op *op, enum ub_fd_kind kind)
 {
   struct accept_op *o = (struct accept_op *)op;
@@ -333,8 +367,7 @@ static long accept_attempt(struct ub_io_op *op, enum ub_fd_kind kind)
     return -EAGAIN; /* (not a socket: the real call says ENOTSOCK) */
   long r = o->four ? real.accept4(op->fd, o->addr, o->addrlen, o->flags)
                    : real.accept(op->fd, o->addr, o->addrlen);
-  if (r >= 0)
-    ub_fd_new((int)r, UB_FD_SOCKET);
+  accepted(op->fd, (int)r, o->four ? o->flags : 0);
   return ub_sys(r);
 }
 
@@ -345,8 +378,7 @@ static int do_accept(int fd, struct sockaddr *addr, socklen_t *addrlen,
   if (s == NULL) {
     int r = four ? real.accept4(fd, addr, addrlen, flags)
                  : real.accept(fd, addr, addrlen);
-    if (r >= 0)
-      ub_fd_new(r, UB_FD_SOCKET);
+    accepted(fd, r, four ? flags : 0);
     return r;
   }
   struct accept_op o = {

@@ -51,7 +51,7 @@ static bool writer_first(const struct ub_rwlock *rw)
  * queued reader does, and writers stay queued in order.  Waiters left by
  * threads that did not survive a fork are dropped on the way.
  */
-static void admit(struct ub_rwlock *rw)
+static void admit(struct ub_rwlock *rw, uint64_t *ring)
 {
   for (struct ub_waiter *w = rw->q.head; w != NULL;) {
     struct ub_waiter *next = w->next;
@@ -64,7 +64,7 @@ static void admit(struct ub_rwlock *rw)
     if (rw->readers == 0) {
       ub_waitq_remove(&rw->q, head);
       rw->writer = head->owner;
-      ub_waiter_wake(head, 0);
+      ub_waiter_wake(head, 0, ring);
     }
     return;
   }
@@ -73,7 +73,7 @@ static void admit(struct ub_rwlock *rw)
     if (w->kind == READER) {
       ub_waitq_remove(&rw->q, w);
       rw->readers++;
-      ub_waiter_wake(w, 0);
+      ub_waiter_wake(w, 0, ring);
     }
     w = next;
   }
@@ -104,10 +104,12 @@ static int lock(pthread_rwlock_t *p, int kind, uint64_t deadline)
     if (r == -ETIMEDOUT && kind == WRITER) {
       /* A writer that gave up may have been all that kept queued readers
        * out (the writer-preferring kind): let them in now. */
+      uint64_t ring = 0;
       ub_spin_lock(&rw->lock);
       if (rw->writer == 0 && (rw->readers == 0 || !writer_first(rw)))
-        admit(rw);
+        admit(rw, &ring);
       ub_spin_unlock(&rw->lock);
+      ub_loop_ring(ring);
     }
     return r;
   }
@@ -195,14 +197,16 @@ int pthread_rwlock_timedwrlock(pthread_rwlock_t *p,
 int pthread_rwlock_unlock(pthread_rwlock_t *p)
 {
   struct ub_rwlock *rw = (struct ub_rwlock *)p;
+  uint64_t ring = 0;
   ub_spin_lock(&rw->lock);
   if (rw->writer != 0)
     rw->writer = 0;
   else if (rw->readers > 0)
     rw->readers--;
   if (rw->writer == 0 && rw->readers == 0)
-    admit(rw);
+    admit(rw, &ring);
   ub_spin_unlock(&rw->lock);
+  ub_loop_ring(ring);
   return 0;
 }
 
@@ -242,9 +246,11 @@ int pthread_barrier_wait(pthread_barrier_t *p)
   if (++b->arrived == b->count) {
     b->arrived = 0;
     struct ub_waiter *w;
+    uint64_t ring = 0;
     while ((w = ub_waitq_pop(&b->q)) != NULL)
-      ub_waiter_wake(w, 0);
+      ub_waiter_wake(w, 0, &ring);
     ub_spin_unlock(&b->lock);
+    ub_loop_ring(ring);
     return PTHREAD_BARRIER_SERIAL_THREAD;
   }
   struct ub_waiter w;

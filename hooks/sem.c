@@ -119,9 +119,11 @@ int sem_post(sem_t *sem)
   } while (!atomic_compare_exchange_weak(&s->data, &d, d + 1));
   if (private) {
     struct ub_waiter *w = ub_waitq_pop(&s->q);
+    uint64_t ring = 0;
     if (w != NULL)
-      ub_waiter_wake(w, 0);
+      ub_waiter_wake(w, 0, &ring);
     ub_spin_unlock(&s->lock);
+    ub_loop_ring(ring);
   }
   if (d >> 32) /* a native sleeper (glibc's protocol) */
     syscall(SYS_futex, &s->data,

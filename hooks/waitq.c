@@ -86,11 +86,11 @@ struct ub_waiter *ub_waitq_pop(struct ub_waitq *q)
   return NULL;
 }
 
-void ub_waiter_wake(struct ub_waiter *w, int result)
+void ub_waiter_wake(struct ub_waiter *w, int result, uint64_t *ring)
 {
   w->result = result;
   if (w->green) {
-    ub_loop_post(&w->w, 0);
+    ub_loop_post_defer(&w->w, 0, ring);
     return;
   }
   atomic_store_explicit(&w->futex, 1, memory_order_release);

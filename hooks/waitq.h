@@ -75,7 +75,9 @@ void ub_waiter_init(struct ub_waiter *w);
 void ub_waitq_push(struct ub_waitq *q, struct ub_waiter *w);
 struct ub_waiter *ub_waitq_pop(struct ub_waitq *q);
 void ub_waitq_remove(struct ub_waitq *q, struct ub_waiter *w);
-void ub_waiter_wake(struct ub_waiter *w, int result);
+/* Wake w with result; a carrier's doorbell is only noted in *ring: ring
+ * it with ub_loop_ring(*ring) once the spinlock is dropped (loop.h). */
+void ub_waiter_wake(struct ub_waiter *w, int result, uint64_t *ring);
 
 /*
  * Release *lock (held, with w queued on q) and sleep until woken or until

@@ -32,6 +32,8 @@ struct ub_io {
   uint8_t ready;      /* UB_IN/UB_OUT edges that arrived with no waiter */
   uint8_t interest;   /* what a level-triggered backend was last told */
   uint8_t member;     /* this loop's bit is set in share.h's table */
+  uint8_t drained;    /* a read emptied it, and no edge came since */
+  uint8_t final;      /* RDHUP, HUP, ERR or PRI seen: never presume empty */
   uint32_t tag;       /* the file the state is for (ub_loop_bind) */
   struct ub_wlist readers, writers;
 };

@@ -34,6 +34,7 @@ enum {
   UB_RDHUP = 1u << 2, /* the peer shut down its writing side */
   UB_HUP = 1u << 3,
   UB_ERR = 1u << 4,
+  UB_PRI = 1u << 5, /* urgent (TCP out-of-band) data, or a device's news */
 };
 
 enum ub_backend_kind { UB_BACKEND_EPOLL, UB_BACKEND_POLL };

@@ -1,10 +1,12 @@
 /*
  * epoll.c - the default backend: one edge-triggered registration per fd.
  *
- * An fd is added once, for EPOLLIN|EPOLLOUT|EPOLLRDHUP|EPOLLET, the first
- * time anything waits on it, and deleted when it is forgotten.  There is no
- * EPOLL_CTL_MOD per wait: the loop remembers edges that arrive with nobody
- * waiting (arena.h), so a permanent registration loses nothing.
+ * An fd is added once, for EPOLLIN|EPOLLOUT|EPOLLRDHUP|EPOLLPRI|EPOLLET, the
+ * first time anything waits on it, and deleted when it is forgotten.  There
+ * is no EPOLL_CTL_MOD per wait: the loop remembers edges that arrive with
+ * nobody waiting (arena.h), so a permanent registration loses nothing.
+ * EPOLLPRI is there so that the loop learns of TCP urgent data, which stops
+ * a read short of the data behind it (loop.h: ub_loop_drained).
  *
  * epoll pathologies this file accounts for:
  *   - Registrations belong to the open file description, not the fd.  A
@@ -112,7 +114,8 @@ static int flush(struct ub_backend *b, struct ub_event *out, int max)
     /* The loop asks for both directions on every fd it waits on; only its
      * own eventfd asks for UB_IN alone (it is always writable). */
     struct epoll_event ev = {
-        .events = EPOLLET | ((p.events & UB_IN) ? EPOLLIN | EPOLLRDHUP : 0) |
+        .events = EPOLLET |
+                  ((p.events & UB_IN) ? EPOLLIN | EPOLLRDHUP | EPOLLPRI : 0) |
                   ((p.events & UB_OUT) ? EPOLLOUT : 0),
         .data.u64 = p.token,
     };
@@ -133,7 +136,7 @@ static unsigned from_epoll(uint32_t e)
 {
   return ((e & EPOLLIN) ? UB_IN : 0) | ((e & EPOLLOUT) ? UB_OUT : 0) |
          ((e & EPOLLRDHUP) ? UB_RDHUP : 0) | ((e & EPOLLHUP) ? UB_HUP : 0) |
-         ((e & EPOLLERR) ? UB_ERR : 0);
+         ((e & EPOLLERR) ? UB_ERR : 0) | ((e & EPOLLPRI) ? UB_PRI : 0);
 }
 
 static int wait_events(struct ub_backend *b, uint64_t timeout_ns,

@@ -246,7 +246,7 @@ void ub_loop_wake(struct ub_loop *l)
   }
 }
 
-bool ub_loop_post(struct ub_wait *w, int result)
+bool ub_loop_post_defer(struct ub_wait *w, int result, uint64_t *ring)
 {
   if (!claim(w))
     return false;
@@ -262,8 +262,43 @@ bool ub_loop_post(struct ub_wait *w, int result)
     w->post_next = head;
   while (!atomic_compare_exchange_weak_explicit(
       &l->inbox, &head, w, memory_order_seq_cst, memory_order_relaxed));
-  ub_loop_wake(l);
+  /* From here on w may be resumed and gone: only l is touched. */
+  if (ring != NULL && l->slot >= 0)
+    *ring |= 1ull << l->slot;
+  else
+    ub_loop_wake(l);
   return true;
+}
+
+bool ub_loop_post(struct ub_wait *w, int result)
+{
+  return ub_loop_post_defer(w, result, NULL);
+}
+
+void ub_loop_ring(uint64_t ring)
+{
+  for (; ring != 0; ring &= ring - 1) {
+    struct ub_loop *l = ub_share_loop(__builtin_ctzll(ring));
+    if (l != NULL)
+      ub_loop_wake(l);
+  }
+}
+
+void ub_loop_drained(struct ub_loop *l, int fd, uint32_t tag)
+{
+  struct ub_io *io = ub_arena_find(&l->arena, fd);
+  if (io == NULL || !io->registered || io->final || io->tag != tag ||
+      !l->ops->edge)
+    return;
+  io->drained = 1;
+  /* An edge recorded with no waiter was for data this read took. */
+  io->ready &= (uint8_t)~UB_IN;
+}
+
+bool ub_loop_empty(const struct ub_loop *l, int fd, uint32_t tag)
+{
+  const struct ub_io *io = ub_arena_find(&l->arena, fd);
+  return io != NULL && io->drained && io->tag == tag;
 }
 
 int ub_loop_pass(struct ub_loop *l, int fd, unsigned dir)
@@ -312,6 +347,7 @@ static void forget_io(struct ub_loop *l, int fd, struct ub_io *io)
     io->member = 0;
   }
   io->ready = 0;
+  io->drained = io->final = 0;
   io->gen++;
 }
 
@@ -419,6 +455,7 @@ static int dispatch(struct ub_loop *l, const struct ub_event *ev)
   if (io == NULL)
     return 0; /* stale generation: the fd was closed, its number reused */
   if (ev->err != 0) {
+    io->drained = 0;
     int n =
         wake_all(l, io, UB_IN, -ev->err) + wake_all(l, io, UB_OUT, -ev->err);
     if (io->registered) {
@@ -428,6 +465,10 @@ static int dispatch(struct ub_loop *l, const struct ub_event *ev)
     return n;
   }
   unsigned e = ev->events;
+  if (e & ~UB_OUT) /* anything but room to write: data may be there */
+    io->drained = 0;
+  if (e & (UB_RDHUP | UB_HUP | UB_ERR | UB_PRI))
+    io->final = 1;
   if (e & (UB_HUP | UB_ERR))
     return wake_all(l, io, UB_IN, (int)e) + wake_all(l, io, UB_OUT, (int)e);
   int n = 0;

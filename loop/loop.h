@@ -93,6 +93,17 @@ int ub_loop_arm(struct ub_loop *l, struct ub_wait *w, int fd, unsigned dir,
 bool ub_loop_post(struct ub_wait *w, int result);
 
 /*
+ * ub_loop_post, but the doorbell of another thread's loop is left to the
+ * caller: that loop's bit (share.h's slot) is set in *ring, and the
+ * caller passes *ring to ub_loop_ring once it has dropped its spinlocks.
+ * The write that wakes a sleeping carrier can hand it the CPU at once;
+ * made under a spinlock, it leaves the lock held by a preempted thread,
+ * and every other carrier spins on it for the rest of a time slice.
+ */
+bool ub_loop_post_defer(struct ub_wait *w, int result, uint64_t *ring);
+void ub_loop_ring(uint64_t ring);
+
+/*
  * Pass readiness on: wake the next waiter on fd for dir, if any.  Plain
  * readiness wakes one waiter, and an edge-triggered backend reports no new
  * edge for data already there.  So a woken caller whose retry succeeded
@@ -100,6 +111,22 @@ bool ub_loop_post(struct ub_wait *w, int result);
  * retries, and parks again on EAGAIN).  Returns waiters woken (0 or 1).
  */
 int ub_loop_pass(struct ub_loop *l, int fd, unsigned dir);
+
+/*
+ * The drained hint, which saves a read that would only say EAGAIN.  A
+ * caller whose read of fd (the file it knows by `tag`) came back short,
+ * on a socket where that means the receive queue is now empty (TCP: the
+ * hooks decide), calls ub_loop_drained.  Until the next readable edge,
+ * ub_loop_empty then says so, and the caller's next read parks at once
+ * instead of trying first.  After RDHUP, HUP, ERR or PRI (urgent data
+ * stops a TCP read short of what follows) the file is never presumed
+ * empty again.  It takes an edge-triggered registration: every byte that
+ * arrives after the read then brings an edge.  No edge can be dispatched
+ * between the read and the mark, as both happen on the loop's thread in
+ * one run of one green thread.
+ */
+void ub_loop_drained(struct ub_loop *l, int fd, uint32_t tag);
+bool ub_loop_empty(const struct ub_loop *l, int fd, uint32_t tag);
 
 /*
  * Before waiting on fd: make sure l's state for fd is for the file the
