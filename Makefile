@@ -59,7 +59,8 @@ help:
 	@echo "make demo       a thread-per-connection server, natively and under"
 	@echo "                unblock, with 1,000 connections: req/s, threads, RSS"
 	@echo "make demo-loop  green threads sleeping and ping-ponging on the loop"
-	@echo "make bench      switch, timer and wake-up costs; 1 carrier against 2"
+	@echo "make bench      every benchmark against native threads, an epoll"
+	@echo "                server and Go; writes docs/benchmarks.md (~10 min)"
 	@echo "make install    PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)"
 	@echo "make deps       apt-get install the build and test dependencies"
 
@@ -168,7 +169,7 @@ include demos/demos.mk tests/e2e/e2e.mk tests/hooks/hooks.mk
 
 # ---- tests ------------------------------------------------------------------
 
-check: deps-check all $(BENCH_BIN) format-check hooks-doc-check hooks-snippet-check
+check: deps-check all $(BENCH_BIN) $(BENCH_C_BINS) format-check hooks-doc-check hooks-snippet-check
 	$(MAKE) --no-print-directory check-unit
 	$(MAKE) --no-print-directory check-unit UNBLOCK_BACKEND=poll
 	$(MAKE) --no-print-directory check-unit WRAP="$(VALGRIND)" UB_TEST_SLOW=1
@@ -220,9 +221,8 @@ demo: demo-http
 demo-loop: all $(DEMO_BIN)
 	$(DEMO_BIN)
 
-bench: all $(BENCH_BIN) $(DEMO_HTTP_BINS) $(E2E_BIN)
-	$(BENCH_BIN)
-	demos/bench/carriers.sh $(B)
+bench: all $(BENCH_BIN) $(DEMO_HTTP_BINS) $(BENCH_C_BINS) $(E2E_BIN)
+	demos/bench/run.sh $(B) docs README.md
 
 # ---- install ----------------------------------------------------------------
 

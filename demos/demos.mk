@@ -13,7 +13,7 @@ DEMO_HTTP_BINS := $(B)/demos/httpd $(B)/demos/httpload
 DEMO_HTTP_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wshadow \
                     -Wmissing-prototypes
 
-$(B)/demos/httpd: demos/httpd.c
+$(B)/demos/httpd: demos/httpd.c demos/http.h
 	@mkdir -p $(@D)
 	$(CC) $(DEMO_HTTP_CFLAGS) $(CFLAGS) -pthread $< -o $@
 
@@ -24,3 +24,23 @@ $(B)/demos/httpload: demos/httpload.c
 .PHONY: demo-http
 demo-http: all $(DEMO_HTTP_BINS) $(B)/unblock
 	bash demos/demo.sh $(DEMO_HTTP_BINS) $(B)/unblock
+
+# ---- make bench's programs (demos/bench/) -----------------------------------
+# Plain programs like httpd: the epoll server, the idle-connection client and
+# the pipe ping-pong.  (demos/bench/run.sh builds the Go server, once it has
+# made sure Go is installed.)
+
+BENCH_C_BINS := $(B)/demos/bench/epolld $(B)/demos/bench/idlers \
+                $(B)/demos/bench/pipepong
+
+$(B)/demos/bench/epolld: demos/bench/epolld.c demos/http.h
+	@mkdir -p $(@D)
+	$(CC) $(DEMO_HTTP_CFLAGS) $(CFLAGS) $< -o $@
+
+$(B)/demos/bench/idlers: demos/bench/idlers.c
+	@mkdir -p $(@D)
+	$(CC) $(DEMO_HTTP_CFLAGS) $(CFLAGS) $< -o $@
+
+$(B)/demos/bench/pipepong: demos/bench/pipepong.c
+	@mkdir -p $(@D)
+	$(CC) $(DEMO_HTTP_CFLAGS) $(CFLAGS) -pthread $< -o $@

@@ -53,32 +53,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "http.h"
+
 #define STACK_SIZE (128 * 1024)
-#define REQ_MAX 8192 /* request line and headers, on the thread's stack */
-
-/* The one answer.  Content-Length is spelled out; the assert keeps it true. */
-#define BODY "hello\n"
-#define BODY_LEN "6"
-_Static_assert(sizeof(BODY) - 1 == 6, "BODY_LEN must match BODY");
-
-#define HEAD "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
-#define TAIL "Content-Length: " BODY_LEN "\r\n\r\n" BODY
-
-static const char ok_keep[] = HEAD TAIL;
-static const char ok_keep10[] = HEAD "Connection: keep-alive\r\n" TAIL;
-static const char ok_close[] = HEAD "Connection: close\r\n" TAIL;
-
-/* Refusals all close the connection; their bodies say why. */
-#define REFUSE(status, extra, len, body)                                       \
-  "HTTP/1.1 " status "\r\nContent-Type: text/plain\r\n"                        \
-  "Connection: close\r\n" extra "Content-Length: " len "\r\n\r\n" body
-
-static const char bad_request[] =
-    REFUSE("400 Bad Request", "", "12", "bad request\n");
-static const char bad_method[] =
-    REFUSE("405 Method Not Allowed", "Allow: GET\r\n", "9", "only GET\n");
-static const char too_large[] = REFUSE("431 Request Header Fields Too Large",
-                                       "", "16", "header too long\n");
 
 /*
  * The live connections, for the drain.  Each node lives on its connection
@@ -136,97 +113,6 @@ static void on_signal(int sig)
   int saved = errno;
   request_stop();
   errno = saved;
-}
-
-/* The case-insensitive comparison of a counted string with a literal. */
-static int same(const char *s, size_t n, const char *lit)
-{
-  return n == strlen(lit) && strncasecmp(s, lit, n) == 0;
-}
-
-/* Does a comma-separated header value hold `token`, in any case? */
-static int has_token(const char *v, size_t n, const char *token)
-{
-  size_t i = 0;
-  while (i < n) {
-    while (i < n && (v[i] == ' ' || v[i] == '\t' || v[i] == ','))
-      i++;
-    size_t start = i;
-    while (i < n && v[i] != ',')
-      i++;
-    size_t end = i;
-    while (end > start && (v[end - 1] == ' ' || v[end - 1] == '\t'))
-      end--;
-    if (same(v + start, end - start, token))
-      return 1;
-  }
-  return 0;
-}
-
-/*
- * Reads one request (`len` bytes, ending in CRLF CRLF) and picks the answer.
- * *keep says whether the request asked to keep the connection open; see
- * answer() for the last word.
- */
-static const char *choose(const char *req, size_t len, int *keep)
-{
-  const char *eol = memmem(req, len, "\r\n", 2);
-  const char *sp1 = memchr(req, ' ', eol - req);
-  const char *sp2 = sp1 ? memchr(sp1 + 1, ' ', eol - sp1 - 1) : NULL;
-  *keep = 0;
-  if (sp1 == NULL || sp2 == NULL || sp1 == req || sp2 == sp1 + 1)
-    return bad_request;
-  const char *version = sp2 + 1;
-  size_t vlen = eol - version;
-  int is_get = sp1 - req == 3 && memcmp(req, "GET", 3) == 0;
-  if (vlen == 8 && memcmp(version, "HTTP/1.1", 8) == 0)
-    *keep = 1;
-  else if (vlen != 8 || memcmp(version, "HTTP/1.0", 8) != 0)
-    return bad_request;
-  int http10 = !*keep;
-
-  /* Header lines: "name: value" up to the empty line that ends the block. */
-  const char *end = req + len - 2;
-  for (const char *line = eol + 2; line < end;) {
-    const char *next = memmem(line, end - line + 2, "\r\n", 2);
-    const char *colon = memchr(line, ':', next - line);
-    if (colon == NULL || colon == line)
-      return bad_request;
-    const char *v = colon + 1;
-    size_t vn = next - v;
-    if (same(line, colon - line, "Connection")) {
-      if (has_token(v, vn, "close"))
-        *keep = 0;
-      else if (has_token(v, vn, "keep-alive"))
-        *keep = 1;
-    } else if (same(line, colon - line, "Transfer-Encoding")) {
-      return bad_request; /* no request bodies here */
-    } else if (same(line, colon - line, "Content-Length")) {
-      while (vn > 0 && (*v == ' ' || *v == '\t'))
-        v++, vn--;
-      while (vn > 0 && (v[vn - 1] == ' ' || v[vn - 1] == '\t'))
-        vn--;
-      if (!same(v, vn, "0"))
-        return bad_request;
-    }
-    line = next + 2;
-  }
-  if (!is_get) {
-    *keep = 0;
-    return bad_method;
-  }
-  if (!*keep)
-    return ok_close;
-  return http10 ? ok_keep10 : ok_keep;
-}
-
-/* The answer to one request; *keep: does the connection stay open? */
-static const char *answer(const char *req, size_t len, int *keep)
-{
-  const char *resp = choose(req, len, keep);
-  if (resp != ok_keep && resp != ok_keep10)
-    *keep = 0; /* every other answer says "Connection: close" */
-  return resp;
 }
 
 /* write() until all of it is out; 0, or -1 when the peer is gone. */
@@ -371,41 +257,6 @@ static void *serve(void *arg)
   return NULL;
 }
 
-/* Binds and listens on addr:port; prints the port actually bound. */
-static int open_listener(const char *addr, int port)
-{
-  struct sockaddr_storage ss;
-  socklen_t sl;
-  memset(&ss, 0, sizeof(ss));
-  struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
-  struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ss;
-  if (inet_pton(AF_INET, addr, &v4->sin_addr) == 1) {
-    v4->sin_family = AF_INET;
-    v4->sin_port = htons((uint16_t)port);
-    sl = sizeof(*v4);
-  } else if (inet_pton(AF_INET6, addr, &v6->sin6_addr) == 1) {
-    v6->sin6_family = AF_INET6;
-    v6->sin6_port = htons((uint16_t)port);
-    sl = sizeof(*v6);
-  } else {
-    usage("-b: not an IPv4 or IPv6 address:", addr);
-  }
-  int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  int one = 1;
-  if (fd < 0 ||
-      setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
-      bind(fd, (struct sockaddr *)&ss, sl) != 0 || listen(fd, SOMAXCONN) != 0 ||
-      getsockname(fd, (struct sockaddr *)&ss, &sl) != 0) {
-    fprintf(stderr, "httpd: cannot listen on %s port %d: %s\n", addr, port,
-            strerror(errno));
-    exit(1);
-  }
-  port = ntohs(ss.ss_family == AF_INET ? v4->sin_port : v6->sin6_port);
-  printf("listening on %d\n", port);
-  fflush(stdout);
-  return fd;
-}
-
 /* Out of descriptors: say so once, back off 10 ms, let closes catch up. */
 static void back_off(int err)
 {
@@ -449,7 +300,7 @@ int main(int argc, char **argv)
   }
   signal(SIGPIPE, SIG_IGN); /* a vanished client is a write() error */
 
-  listen_fd = open_listener(addr, port);
+  listen_fd = http_listen("httpd", addr, port, 0);
   struct sigaction sa;
   memset(&sa, 0, sizeof(sa));
   sa.sa_handler = on_signal;

@@ -52,6 +52,8 @@
 #define TIMER_OPS 1000000
 #define HEAP_HELD 10000
 #define WAKE_SAMPLES 2000
+#define SPAWNS 20000         /* green threads per run */
+#define PTHREADS 2000        /* OS threads per run (each costs ~10-50 us) */
 #define WAKE_QUIET_NS 100000 /* let the carrier fall asleep first */
 
 static void die(const char *what, int err)
@@ -109,6 +111,69 @@ static double bench_switch(struct ub_sched *s)
       die("green threads", -err);
     if (run >= 0)
       ns[run] = (double)(r.end - r.start) / (2.0 * YIELDS);
+  }
+  return median(ns, RUNS);
+}
+
+/* ---- spawn and exit ---------------------------------------------------- */
+
+static void *nothing(void *arg)
+{
+  return arg;
+}
+
+/* A green thread that starts SPAWNS children, one at a time, each joined
+ * before the next: spawn, first switch, exit, join, stack back to the
+ * pool. */
+static void *spawner(void *arg)
+{
+  uint64_t *ns = arg;
+  struct ub_sched *s = ub_sched_self();
+  uint64_t t0 = ub_clock_now();
+  for (int i = 0; i < SPAWNS; i++) {
+    struct ub_coro *c;
+    void *ret;
+    int err = ub_sched_spawn(s, &c, nothing, NULL, 0, NULL, false);
+    if (err == 0)
+      err = ub_sched_join(c, &ret, UB_NEVER);
+    if (err != 0)
+      die("spawn and join", -err);
+  }
+  *ns = ub_clock_now() - t0;
+  return NULL;
+}
+
+static double bench_spawn(struct ub_sched *s)
+{
+  double ns[RUNS];
+  for (int run = -1; run < RUNS; run++) {
+    uint64_t took = 0;
+    int err = ub_sched_spawn(s, NULL, spawner, &took, 0, NULL, true);
+    if (err == 0)
+      err = ub_sched_run(s);
+    if (err != 0)
+      die("green threads", -err);
+    if (run >= 0)
+      ns[run] = (double)took / SPAWNS;
+  }
+  return median(ns, RUNS);
+}
+
+/* The same with OS threads: pthread_create, then pthread_join. */
+static double bench_pthread_spawn(void)
+{
+  double ns[RUNS];
+  for (int run = -1; run < RUNS; run++) {
+    uint64_t t0 = ub_clock_now();
+    for (int i = 0; i < PTHREADS; i++) {
+      pthread_t t;
+      int err = pthread_create(&t, NULL, nothing, NULL);
+      if (err != 0)
+        die("pthread_create", err);
+      pthread_join(t, NULL);
+    }
+    if (run >= 0)
+      ns[run] = (double)(ub_clock_now() - t0) / PTHREADS;
   }
   return median(ns, RUNS);
 }
@@ -403,7 +468,9 @@ int main(void)
   if (e != 0)
     die("ub_sched_init", -e);
   double sw = bench_switch(&s);
+  double spawn = bench_spawn(&s);
   ub_sched_fini(&s);
+  double pspawn = bench_pthread_spawn();
   int cv_rounds, pin_rounds;
   double cv = bench_condvar(-1, &cv_rounds);
   int here = sched_getcpu();
@@ -425,6 +492,10 @@ int main(void)
          pin);
   printf("  %-52s %10.0fx\n", "  ratio: one-CPU hand-off / green switch",
          pin / sw);
+  printf("  %-52s %9.1f ns\n", "green thread spawn + exit + join", spawn);
+  printf("  %-52s %9.1f ns\n", "pthread_create + exit + pthread_join", pspawn);
+  printf("  %-52s %10.0fx\n", "  ratio: pthread / green thread",
+         pspawn / spawn);
   printf("  %-52s %9.1f ns\n",
          "timer arm + cancel (ub_loop_arm + ub_loop_post)", arm);
   printf("  %-52s %9.1f ns\n", "heap insert + remove, 10,000 timers held",
@@ -432,7 +503,9 @@ int main(void)
   printf("  %-52s %9.1f µs\n", "loop wake-up from another thread, median", p50);
   printf("  %-52s %9.1f µs\n", "loop wake-up from another thread, p99", p99);
   printf("\n  switch: %d yields per green thread x 2; condvar: %d and %d\n"
-         "  hand-offs per thread x 2; timers: %d pairs; wake-up: %d samples.\n",
-         YIELDS, cv_rounds, pin_rounds, TIMER_OPS, WAKE_SAMPLES);
+         "  hand-offs per thread x 2; spawn: %d green threads, %d pthreads;\n"
+         "  timers: %d pairs; wake-up: %d samples.\n",
+         YIELDS, cv_rounds, pin_rounds, SPAWNS, PTHREADS, TIMER_OPS,
+         WAKE_SAMPLES);
   return 0;
 }
