@@ -16,14 +16,18 @@
  * open and openat of a FIFO wait for the other end, and of a regular file
  * may wait on a slow disk or a network file system: both go to the pool
  * (a fstatat first says which it is; anything else, /dev/null or a
- * directory, opens right here).  fsync, fdatasync and a blocking flock
- * always go.  flock and opening a FIFO are interrupted by handlers, as
- * natively.
+ * directory, opens right here), except a regular file whose path the
+ * kernel has cached, which opens here (openat2 RESOLVE_CACHED).  fsync,
+ * fdatasync and a blocking flock always go.  flock and opening a FIFO are
+ * interrupted by handlers, as natively.
  */
 #include "file.h"
 
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/openat2.h>
+#include <stdatomic.h>
+#include <sys/syscall.h>
 #include <stdarg.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -163,15 +167,43 @@ static int open_may_block(int dirfd, const char *path, int flags)
   return S_ISREG(st.st_mode) && !(flags & O_PATH);
 }
 
+/*
+ * Open a regular file here if that cannot block: openat2 with
+ * RESOLVE_CACHED (Linux 5.12) fails with EAGAIN instead of waiting for the
+ * disk, and for O_CREAT or O_TRUNC, which may.  Anything but success (an
+ * older kernel, flags openat2 refuses but openat ignores, any error) says
+ * nothing, and the caller asks the pool, whose openat gives the kernel's
+ * own answer.  -1 then.
+ */
+static int open_cached(int dirfd, const char *path, int flags, mode_t mode)
+{
+  static atomic_bool missing; /* ENOSYS once: do not ask again */
+  if (atomic_load_explicit(&missing, memory_order_relaxed))
+    return -1;
+  struct open_how how = {
+      .flags = (uint64_t)(flags | O_LARGEFILE),
+      .mode = flags & (O_CREAT | __O_TMPFILE) ? mode : 0,
+      .resolve = RESOLVE_CACHED,
+  };
+  int r = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+  if (r < 0 && errno == ENOSYS)
+    atomic_store(&missing, true);
+  return r;
+}
+
 static int do_open(int dirfd, const char *path, int flags, mode_t mode)
 {
   UB_ENTER(s);
   int r, wait = 0;
   if (s != NULL && path != NULL &&
-      (wait = open_may_block(dirfd, path, flags)) != 0)
-    r = (int)(wait == 2 ? ub_offload : ub_offload_quick)(
-        UB_OFF_openat64, (void *[]){&dirfd, &path, &flags, &mode});
-  else
+      (wait = open_may_block(dirfd, path, flags)) != 0) {
+    int saved = errno;
+    r = wait == 1 ? open_cached(dirfd, path, flags, mode) : -1;
+    errno = saved;
+    if (r < 0)
+      r = (int)(wait == 2 ? ub_offload : ub_offload_quick)(
+          UB_OFF_openat64, (void *[]){&dirfd, &path, &flags, &mode});
+  } else
     r = real.openat64(dirfd, path, flags, mode);
   if (r >= 0)
     ub_fd_new(r, UB_FD_UNKNOWN);

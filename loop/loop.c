@@ -238,8 +238,17 @@ void ub_loop_own(struct ub_loop *l)
   l->thread = &thread_mark;
 }
 
+bool ub_loop_sleepy(struct ub_loop *l)
+{
+  atomic_store(&l->notified, 0); /* seq_cst: before the loads that follow */
+  bool kicked = atomic_exchange(&l->kicked, 0) != 0;
+  return !kicked && atomic_load(&l->inbox) == NULL;
+}
+
 void ub_loop_wake(struct ub_loop *l)
 {
+  /* Seen by the owner's next ub_loop_sleepy if it is awake now. */
+  atomic_store(&l->kicked, 1);
   if (atomic_exchange(&l->notified, 1) == 0) {
     uint64_t one = 1;
     (void)ub_sys_write(l->wake_fd, &one, sizeof(one));
@@ -448,7 +457,6 @@ static int dispatch(struct ub_loop *l, const struct ub_event *ev)
   if (ev->token == WAKE_TOKEN) {
     uint64_t v;
     (void)ub_sys_read(l->wake_fd, &v, sizeof(v));
-    atomic_store(&l->notified, 0);
     return 0; /* the inbox is drained in phase 4 */
   }
   struct ub_io *io = ub_arena_lookup(&l->arena, ev->token);
@@ -509,7 +517,7 @@ static int drain_inbox(struct ub_loop *l)
 int ub_loop_tick(struct ub_loop *l, bool block)
 {
   uint64_t timeout = 0;
-  if (block && atomic_load_explicit(&l->inbox, memory_order_relaxed) == NULL) {
+  if (block && ub_loop_sleepy(l)) {
     struct ub_heap_node *t = ub_heap_min(&l->timers);
     timeout = UB_NEVER;
     if (t != NULL) {
@@ -521,9 +529,14 @@ int ub_loop_tick(struct ub_loop *l, bool block)
   if (timeout != 0 || l->nfds > 0) {
     nev = l->ops->poll(l->bk, timeout, timeout != 0 ? l->wait_mask : NULL,
                        l->events, 256);
-    if (nev < 0)
-      return nev;
   }
+  /* Awake: posts from now on are seen in phase 4 or by the next
+   * ub_loop_sleepy, so they need not ring; and this tick's return answers
+   * every ub_loop_wake so far. */
+  atomic_store(&l->kicked, 0);
+  atomic_store(&l->notified, 1);
+  if (nev < 0)
+    return nev;
   l->now = ub_clock_now();
   int n = fire_timers(l);
   for (int i = 0; i < nev; i++)

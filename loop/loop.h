@@ -63,7 +63,8 @@ struct ub_loop {
   const void *thread;  /* identifies the owning thread (loop.c) */
   int slot;            /* in share.h's table, or -1 */
   int wake_fd;         /* eventfd: the cross-thread doorbell */
-  atomic_int notified; /* the doorbell rang and was not yet answered */
+  atomic_int notified; /* 1: awake, or the doorbell rang; 0: may sleep */
+  atomic_int kicked;   /* ub_loop_wake since the last ub_loop_sleepy */
   _Atomic(struct ub_wait *) inbox; /* waits posted from any thread */
   /* The signal mask for a blocking wait (NULL: the thread's own); the
    * scheduler sets it to the signals every green thread blocks. */
@@ -183,8 +184,23 @@ int ub_loop_after_fork(struct ub_loop *l);
 /* The calling thread drives l from now on (a handoff, loop/handoff.c). */
 void ub_loop_own(struct ub_loop *l);
 
-/* Make a blocking tick on l return soon; async-signal-safe, any thread. */
+/*
+ * Make a blocking tick on l return soon; async-signal-safe, any thread.
+ * It writes the eventfd only when l may be asleep: a loop is "notified"
+ * from the end of each poll until it next prepares to block, so posts to
+ * a busy carrier cost no system call on either side.
+ */
 void ub_loop_wake(struct ub_loop *l);
+
+/*
+ * The owner is about to block in ub_loop_tick: from here on, posters ring
+ * the doorbell.  Returns false if something was posted, or ub_loop_wake
+ * called, since the owner last asked (then do not block).  An owner with flags
+ * of its own that posters set before ringing (sched.c) re-reads them after this
+ * call: a poster either sees the loop asleep and rings, or set its flag before
+ * this call's store.
+ */
+bool ub_loop_sleepy(struct ub_loop *l);
 
 /* The monotonic time read at the start of the current tick. */
 static inline uint64_t ub_loop_now(const struct ub_loop *l)

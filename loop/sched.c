@@ -35,6 +35,9 @@ __thread struct ub_sched *ub_sched_tls
 /* The group: carriers that share the count of live green threads. */
 static _Atomic(struct ub_sched *) group[GROUP_MAX];
 static atomic_int group_n;
+
+#define SPIN_NS 20000 /* a carrier looks for work this long before sleeping */
+#define SPIN_POLL_NS 2000 /* and polls its loop after 2, 6 and 14 us */
 static atomic_long live_total;
 static _Atomic uint64_t next_id; /* thread ids are process-wide */
 
@@ -274,6 +277,48 @@ void ub_sched_fini(struct ub_sched *s)
   tls_sched = NULL;
 }
 
+/* Anything another thread hands s, by a flag or a queue, before it rings
+ * s's doorbell.  Read after ub_loop_sleepy (loop.h says why). */
+static bool pending(struct ub_sched *s)
+{
+  return atomic_load(&s->remote) != NULL || atomic_load(&s->deferred) != 0 ||
+         atomic_load(&s->poked) != 0 || atomic_load(&s->want_back) != 0;
+}
+
+/*
+ * Before a carrier with nothing to run sleeps in its loop: when there are
+ * other carriers, look for work for up to SPIN_NS, polling the loop at
+ * growing intervals (SPIN_POLL_NS, then twice as long each time: a poll
+ * is a system call).  A green thread on another carrier that wakes one here
+ * (a pipe, a lock, a condition variable) mostly does so within a few
+ * microseconds, and a sleeping carrier costs a wake-up of its CPU, which
+ * in a virtual machine can take tens of microseconds; meanwhile, the loop
+ * counts as awake, so posts to it need no doorbell.  True if work came.
+ * Not under valgrind, which runs one thread at a time.
+ */
+static bool spin(struct ub_sched *s)
+{
+  if (atomic_load_explicit(&group_n, memory_order_relaxed) < 2 ||
+      RUNNING_ON_VALGRIND)
+    return false;
+  uint64_t start = ub_clock_now(), now = start, gap = SPIN_POLL_NS;
+  uint64_t poll_at = start + gap;
+  while (now - start < SPIN_NS) {
+    if (atomic_load_explicit(&s->loop.inbox, memory_order_relaxed) != NULL ||
+        pending(s))
+      return true;
+    if (now >= poll_at) {
+      gap *= 2;
+      poll_at = now + gap;
+      if (ub_loop_tick(&s->loop, false) != 0 || s->rq_head != NULL)
+        return true;
+    }
+    __builtin_ia32_pause();
+    now = ub_clock_now();
+  }
+  return false;
+}
+
 int ub_sched_run(struct ub_sched *s)
 {
   assert(s->current == &s->main);
@@ -292,6 +337,8 @@ int ub_sched_run(struct ub_sched *s)
       return UB_SCHED_HANDED_BACK;
     bool idle = s->rq_head == NULL &&
                 atomic_load_explicit(&s->remote, memory_order_relaxed) == NULL;
+    if (idle)
+      idle = !spin(s) && ub_loop_sleepy(&s->loop) && !pending(s);
     if (idle) {
       s->idle_mask = idle_mask(s);
       atomic_store_explicit(&s->idle, 1, memory_order_relaxed);

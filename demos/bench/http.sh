@@ -11,11 +11,14 @@
 # (VmHWM), stop it.  Requests/s and wrk's p50 and p99 go to http.tsv; the
 # tables give the medians.
 #
-# Then one counting run per server and count, not timed: the same load
-# under `perf stat -e raw_syscalls:sys_enter -e context-switches` attached
-# to the server (every thread, including those it starts), divided by the
-# requests wrk made: syscalls and context switches per request, in
-# http_counts.tsv.  Without perf, that part is skipped with a note.
+# Then one counting run per server and count, not timed: wrk for 6 s, and
+# from its 2nd to its 5th second `perf stat -e raw_syscalls:sys_enter -e
+# context-switches` attached to the server (every thread, including those
+# it starts), divided by the requests of that window, which a second perf
+# counts as wrk's write() calls (wrk sends each request with one write).
+# The connections are all open by then: this is the steady state.
+# Syscalls and context switches per request go to http_counts.tsv.
+# Without perf, that part is skipped with a note.
 set -euo pipefail
 B=${1:?usage: http.sh BUILD}
 # shellcheck source=demos/bench/lib.sh
@@ -45,18 +48,22 @@ one() {
 
 # count CONNS LABEL: the counting run; appends a line to http_counts.tsv.
 count() {
-  local w=$RESULTS/tmp.wrk p=$RESULTS/tmp.perf
+  local w=$RESULTS/tmp.wrk p=$RESULTS/tmp.perf q=$RESULTS/tmp.perf-wrk
   start_server "$2"
+  wrk_run "$1" 6 "$w" &
+  local job=$!
+  sleep 2
+  local wpid
+  wpid=$(pgrep -n -x wrk) || die "the counting run's wrk is not running"
   perf stat -x, -e raw_syscalls:sys_enter -e context-switches \
-    -p "$SRV_PID" -o "$p" &
-  local perf_pid=$!
-  sleep 0.2
-  wrk_run "$1" 2 "$w"
-  kill -INT "$perf_pid" 2>/dev/null || true
-  wait "$perf_pid" 2>/dev/null || true
+    -p "$SRV_PID" -o "$p" -- sleep 3 >/dev/null 2>&1 &
+  perf stat -x, -e syscalls:sys_enter_write -p "$wpid" -o "$q" \
+    -- sleep 3 >/dev/null 2>&1 || true
+  wait $! || true
+  wait "$job" || die "wrk failed in the counting run of $2"
   stop_server
   local req
-  req=$(awk '/requests in/ {print $1}' "$w")
+  req=$(awk -F, '/sys_enter_write/ {print $1}' "$q")
   awk -F, -v r="$req" -v c="$1" -v s="$2" '
     /raw_syscalls/ {sc = $1} /context-switches/ {cs = $1}
     END { if (r > 0 && sc > 0)
