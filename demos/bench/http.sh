@@ -64,11 +64,18 @@ count() {
   stop_server
   local req
   req=$(awk -F, '/sys_enter_write/ {print $1}' "$q")
-  awk -F, -v r="$req" -v c="$1" -v s="$2" '
+  local line
+  line=$(awk -F, -v r="$req" -v c="$1" -v s="$2" '
     /raw_syscalls/ {sc = $1} /context-switches/ {cs = $1}
     END { if (r > 0 && sc > 0)
-            printf "%s\t%s\t%.3f\t%.4f\n", c, s, sc / r, cs / r }' \
-    "$p" >>"$RESULTS/http_counts.tsv"
+            printf "%s\t%s\t%.3f\t%.4f\n", c, s, sc / r, cs / r }' "$p")
+  if [ -n "$line" ]; then
+    echo "$line" >>"$RESULTS/http_counts.tsv"
+  else
+    note "$(server_title "$2") at $1 connections: syscalls not counted" \
+      "(perf stat could not attach: it opens counters for every thread," \
+      "and a thread per connection needs more than ulimit -n allows)"
+  fi
 }
 
 : >"$RESULTS/http.tsv"
