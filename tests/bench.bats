@@ -170,6 +170,7 @@ EOF
   grep -q '2000-01-02 03:04 UTC' "$md"
   grep -q 'requests/s >= 2x native threads at 1000 connections | 2.90x; 3.00x | yes |' "$md"
   grep -q 'pipe ping-pong >= 3x native threads | 4.00x' "$md"
+  grep -q '^| native threads | 100000 | 5.00 |$' "$md"
   grep -q '^| httpd, native threads | 100002 | 2.0 | 8800 B | 3 |$' "$BATS_TEST_TMPDIR/README.md"
   grep -q '^tail$' "$BATS_TEST_TMPDIR/README.md"
   ! grep -q '^old$' "$BATS_TEST_TMPDIR/README.md"

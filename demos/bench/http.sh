@@ -46,8 +46,28 @@ one() {
     "$([ "$errs" = 0 ] || echo "errors: $errs")"
 }
 
-# count CONNS LABEL: the counting run; appends a line to http_counts.tsv.
+# count CONNS LABEL: the counting run, tried twice (perf's attaching to a
+# thousand threads can fail); appends a line to http_counts.tsv.
 count() {
+  local line= try
+  for try in 1 2; do
+    count_once "$1" "$2"
+    line=$(cat "$RESULTS/tmp.count")
+    [ -n "$line" ] && break
+  done
+  if [ -n "$line" ]; then
+    echo "$line" >>"$RESULTS/http_counts.tsv"
+  else
+    note "$(server_title "$2") at $1 connections: syscalls not counted" \
+      "(perf stat could not attach: it opens counters for every thread," \
+      "and a thread per connection may need more than ulimit -n allows)"
+  fi
+}
+
+# count_once CONNS LABEL: one counting run; its line, or nothing, in
+# tmp.count.  (Not in a $(...) subshell: the EXIT trap must see the
+# server it starts.)
+count_once() {
   local w=$RESULTS/tmp.wrk p=$RESULTS/tmp.perf q=$RESULTS/tmp.perf-wrk
   start_server "$2"
   wrk_run "$1" 6 "$w" &
@@ -64,18 +84,11 @@ count() {
   stop_server
   local req
   req=$(awk -F, '/sys_enter_write/ {print $1}' "$q")
-  local line
-  line=$(awk -F, -v r="$req" -v c="$1" -v s="$2" '
+  awk -F, -v r="$req" -v c="$1" -v s="$2" '
     /raw_syscalls/ {sc = $1} /context-switches/ {cs = $1}
     END { if (r > 0 && sc > 0)
-            printf "%s\t%s\t%.3f\t%.4f\n", c, s, sc / r, cs / r }' "$p")
-  if [ -n "$line" ]; then
-    echo "$line" >>"$RESULTS/http_counts.tsv"
-  else
-    note "$(server_title "$2") at $1 connections: syscalls not counted" \
-      "(perf stat could not attach: it opens counters for every thread," \
-      "and a thread per connection needs more than ulimit -n allows)"
-  fi
+            printf "%s\t%s\t%.3f\t%.4f\n", c, s, sc / r, cs / r }' "$p" \
+    >"$RESULTS/tmp.count"
 }
 
 : >"$RESULTS/http.tsv"

@@ -305,7 +305,7 @@ For context only: Samba measured 232k/s for poll, 251k/s for epoll and
 EOF
   pev=$(med "$R/pingpong.tsv" 1 2)
   psc=$(med "$R/pingpong.tsv" 1 3)
-  for s in $(cut -f1 "$R/pingpong.tsv" | awk '!seen[$0]++'); do
+  cut -f1 "$R/pingpong.tsv" | awk '!seen[$0]++' | while IFS= read -r s; do
     printf '| %s | %s | %s |\n' "$s" "$(get "$pev" "$s")" "$(get "$psc" "$s")"
   done
   cat <<EOF
