@@ -93,10 +93,9 @@ long ub_io_run(struct ub_sched *s, struct ub_io_op *op)
       r = -EAGAIN;
     else
       r = op->attempt(op, kind);
-    if (hint && r > 0 && (size_t)r < op->want) {
-      ub_loop_drained(&s->loop, fd, tag);
+    if (hint && r > 0 && (size_t)r < op->want &&
+        ub_loop_drained(&s->loop, fd, tag))
       return r; /* and nothing to pass on: the next reader would wait */
-    }
     if (r == -ENOTSOCK || r == -EOPNOTSUPP || r == -EINVAL) {
       /* The cached kind was wrong (a named FIFO refuses RWF_NOWAIT, or
        * the number was reused behind our back): ask the fd itself. */

@@ -20,7 +20,7 @@
 static struct ub_fdinfo *_Atomic blocks[NBLOCKS];
 static atomic_uint nb_epoch = 1;
 static atomic_uint timeo_epoch = 1;
-static atomic_bool ulp_seen;
+static atomic_bool ulp_seen; /* or MSG_OOB: the drained hint is off */
 
 struct ub_fdinfo *ub_fd_info(int fd)
 {
@@ -121,11 +121,9 @@ void ub_fd_tcp_set(int fd)
     fi->tcp = UB_TCP_YES;
 }
 
-void ub_fd_oob(int fd)
+void ub_fd_oob(void)
 {
-  struct ub_fdinfo *fi = ub_fd_info(fd);
-  if (fi != NULL)
-    fi->tcp = UB_TCP_NO;
+  atomic_store(&ulp_seen, true);
 }
 
 void ub_fd_ulp_seen(void)

@@ -69,9 +69,11 @@ uint64_t ub_fd_timeout(int fd, struct ub_fdinfo *fi, unsigned dir);
 bool ub_fd_tcp(int fd, struct ub_fdinfo *fi);
 /* What a hooked call that made fd knows: it is a TCP stream socket. */
 void ub_fd_tcp_set(int fd);
-/* The program took urgent data from fd (MSG_OOB): the kernel then stops
- * its reads short at a mark that epoll no longer reports (no EPOLLPRI). */
-void ub_fd_oob(int fd);
+/* The program took urgent data (MSG_OOB), through fd or any fd of the
+ * same socket: the kernel still stops reads short at a mark that epoll
+ * no longer reports (no EPOLLPRI).  The hint is off for every fd from
+ * then on, as after a TCP_ULP: urgent data is rare. */
+void ub_fd_oob(void);
 /* Something in the process set a TCP upper-layer protocol (kTLS...). */
 void ub_fd_ulp_seen(void);
 

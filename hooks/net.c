@@ -35,8 +35,23 @@ struct recv_op {
   int flags;
   struct sockaddr *addr;
   socklen_t *addrlen;
-  bool all; /* MSG_WAITALL on a stream socket */
+  bool all;      /* MSG_WAITALL on a stream socket */
+  bool peek_all; /* the same with MSG_PEEK */
 };
+
+/*
+ * MSG_PEEK|MSG_WAITALL on a stream: Linux waits until n bytes are queued
+ * (or the peer is done) and peeks them all.  A peek that found fewer is
+ * tried again from the start of the queue once more arrives: never
+ * continued into the rest of the buffer, which would copy the same bytes
+ * twice.
+ */
+static long peek_all(int fd, long r, size_t n)
+{
+  if (r > 0 && (size_t)r < n && !ub_io_ready(fd, POLLRDHUP))
+    return -EAGAIN;
+  return r;
+}
 
 static long recv_attempt(struct ub_io_op *op, enum ub_fd_kind kind)
 {
@@ -45,6 +60,8 @@ static long recv_attempt(struct ub_io_op *op, enum ub_fd_kind kind)
   long r =
       ub_sys(real.recvfrom(op->fd, o->buf + op->done, o->n - (size_t)op->done,
                            flags, o->addr, o->addrlen));
+  if (o->peek_all && kind != UB_FD_PLAIN)
+    return peek_all(op->fd, r, o->n);
   if (!o->all || kind == UB_FD_PLAIN)
     return r;
   if (r < 0)
@@ -65,7 +82,7 @@ ssize_t recvfrom(int fd, void *buf, size_t n, int flags, __SOCKADDR_ARG addr,
                  socklen_t *addrlen)
 {
   if (flags & MSG_OOB)
-    ub_fd_oob(fd);
+    ub_fd_oob();
   UB_ENTER(s);
   if (s == NULL)
     return real.recvfrom(fd, buf, n, flags, addr, addrlen);
@@ -81,6 +98,8 @@ ssize_t recvfrom(int fd, void *buf, size_t n, int flags, __SOCKADDR_ARG addr,
       .addrlen = addrlen,
   };
   o.all = (flags & MSG_WAITALL) && n > 0 && stream(fd);
+  o.peek_all = o.all && (flags & MSG_PEEK);
+  o.all = o.all && !o.peek_all;
   if (flags == 0)
     o.op.want = n; /* not MSG_PEEK, MSG_OOB...: a short count drains */
   return ub_ret(ub_io_run(s, &o.op));
@@ -142,7 +161,8 @@ static void passed_fds(const struct msghdr *m, bool received)
 
 struct recvmsg_op {
   struct msg_op m;
-  bool all; /* MSG_WAITALL on a stream socket */
+  bool all;      /* MSG_WAITALL on a stream socket */
+  bool peek_all; /* the same with MSG_PEEK (peek_all) */
 };
 
 static long recvmsg_attempt(struct ub_io_op *op, enum ub_fd_kind kind)
@@ -152,6 +172,9 @@ static long recvmsg_attempt(struct ub_io_op *op, enum ub_fd_kind kind)
   int flags = o->m.flags | (kind == UB_FD_PLAIN ? 0 : MSG_DONTWAIT);
   if (!o->all || kind == UB_FD_PLAIN || op->done == 0) {
     long r = ub_sys(real.recvmsg(op->fd, msg, flags));
+    if (o->peek_all && kind != UB_FD_PLAIN)
+      return peek_all(op->fd, r,
+                      ub_iov_total(msg->msg_iov, (int)msg->msg_iovlen));
     if (r > 0)
       passed_fds(msg, true);
     if (!o->all || kind == UB_FD_PLAIN || r <= 0)
@@ -184,7 +207,7 @@ static long recvmsg_attempt(struct ub_io_op *op, enum ub_fd_kind kind)
 ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 {
   if (flags & MSG_OOB)
-    ub_fd_oob(fd);
+    ub_fd_oob();
   UB_ENTER(s);
   if (s == NULL || msg->msg_iovlen > IOV_MAX) {
     ssize_t r = real.recvmsg(fd, msg, flags);
@@ -199,6 +222,8 @@ ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
                                .msg = msg,
                                .flags = flags}};
   o.all = (flags & MSG_WAITALL) && stream(fd);
+  o.peek_all = o.all && (flags & MSG_PEEK);
+  o.all = o.all && !o.peek_all;
   return ub_ret(ub_io_run(s, &o.m.op));
 }
 
@@ -236,7 +261,7 @@ int recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags,
              struct timespec *timeout)
 {
   if (flags & MSG_OOB)
-    ub_fd_oob(fd);
+    ub_fd_oob();
   UB_ENTER(s);
   if (s == NULL || vlen == 0)
     return real.recvmmsg(fd, vec, vlen, flags, timeout);

@@ -55,6 +55,7 @@
 #define KICK_NS (10 * 1000 * 1000)
 #define SPIN_NS (50 * 1000)      /* an idle helper looks for work */
 #define SPIN_CALL_NS (20 * 1000) /* a caller watches a quick call */
+#define SPIN_MIN_NS 1000         /* and never looks less than this */
 #define HELPER_STACK ((size_t)512 * 1024)
 #define MAX_ARGS 8
 
@@ -230,6 +231,8 @@ static void futex_wake(atomic_int *w)
  * every 64 pauses, not at each. */
 static bool spin(atomic_int *word, uint64_t ns)
 {
+  if (atomic_load_explicit(word, memory_order_acquire) != 0)
+    return true; /* handed a job already: counts as found */
   if (ns == 0)
     return false;
   uint64_t until = ub_clock_now() + ns;
@@ -284,13 +287,13 @@ static void *helper_main(void *arg)
     /* Calls often come in runs (a loop of writes): look for the next one
      * for a moment before sleeping, which saves a wake-up per call.  The
      * moment adapts: a look that found nothing halves the next one (down
-     * to none), one that found a job doubles it (up to SPIN_NS), so calls
-     * that come far apart (a log line per request) burn no CPU. */
+     * to SPIN_MIN_NS), one that found a job doubles it (up to SPIN_NS), so
+     * calls that come far apart (a log line per request) burn little. */
     if (spin(&h->wake, h->spin_ns))
       h->spin_ns =
           h->spin_ns * 2 + 1000 < SPIN_NS ? h->spin_ns * 2 + 1000 : SPIN_NS;
     else
-      h->spin_ns /= 2;
+      h->spin_ns = h->spin_ns / 2 > SPIN_MIN_NS ? h->spin_ns / 2 : SPIN_MIN_NS;
     struct timespec ts = {IDLE_NS / UB_NSEC_PER_SEC, 0};
     while (atomic_load(&h->wake) == 0 &&
            syscall(SYS_futex, &h->wake, FUTEX_WAIT_PRIVATE, 0, &ts, NULL, 0) !=

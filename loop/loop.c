@@ -293,15 +293,16 @@ void ub_loop_ring(uint64_t ring)
   }
 }
 
-void ub_loop_drained(struct ub_loop *l, int fd, uint32_t tag)
+bool ub_loop_drained(struct ub_loop *l, int fd, uint32_t tag)
 {
   struct ub_io *io = ub_arena_find(&l->arena, fd);
   if (io == NULL || !io->registered || io->final || io->tag != tag ||
       !l->ops->edge)
-    return;
+    return false;
   io->drained = 1;
   /* An edge recorded with no waiter was for data this read took. */
   io->ready &= (uint8_t)~UB_IN;
+  return true;
 }
 
 bool ub_loop_empty(const struct ub_loop *l, int fd, uint32_t tag)

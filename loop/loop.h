@@ -119,14 +119,16 @@ int ub_loop_pass(struct ub_loop *l, int fd, unsigned dir);
  * on a socket where that means the receive queue is now empty (TCP: the
  * hooks decide), calls ub_loop_drained.  Until the next readable edge,
  * ub_loop_empty then says so, and the caller's next read parks at once
- * instead of trying first.  After RDHUP, HUP, ERR or PRI (urgent data
+ * instead of trying first.  It says whether it marked the fd: if not (a
+ * final file, say), the short read proves nothing, and the caller passes
+ * readiness on as after any read.  After RDHUP, HUP, ERR or PRI (urgent data
  * stops a TCP read short of what follows) the file is never presumed
  * empty again.  It takes an edge-triggered registration: every byte that
  * arrives after the read then brings an edge.  No edge can be dispatched
  * between the read and the mark, as both happen on the loop's thread in
  * one run of one green thread.
  */
-void ub_loop_drained(struct ub_loop *l, int fd, uint32_t tag);
+bool ub_loop_drained(struct ub_loop *l, int fd, uint32_t tag);
 bool ub_loop_empty(const struct ub_loop *l, int fd, uint32_t tag);
 
 /*

@@ -104,3 +104,23 @@ file: 0123456789"
   UNBLOCK_VERBOSE=1 check monitor_stack \
     "went on while a thread on a stack of its own was stuck: yes"
 }
+
+@test "two readers parked on one socket: the one stopped at the urgent mark passes readiness on" {
+  check oob_two_readers 'reader: 2 "ab"
+reader: 2 "de"'
+}
+
+@test "an urgent byte taken through a dup: the read after the mark on the original gets the rest" {
+  check oob_dup 'read: 1 "x"
+recv(dup, MSG_OOB): 1 '"'"'c'"'"'
+read: 2 "ab"
+read: 2 "de"
+recv(dup, MSG_OOB): 1 '"'"'c'"'"'
+read: 2 "ab"
+read: 2 "de"'
+}
+
+@test "MSG_PEEK|MSG_WAITALL waits for the whole length and peeks it once" {
+  check peek_waitall 'recv(PEEK|WAITALL): 6 "abcdef"
+recv: 6 "abcdef"'
+}
