@@ -25,7 +25,7 @@ static void *ticker(void *arg)
 
 static const char *status_str(int st)
 {
-  static char buf[64];
+  static __thread char buf[64]; /* two reader threads call it at once */
   if (st == -1)
     snprintf(buf, sizeof(buf), "-1 %s", errname(errno));
   else if (WIFEXITED(st))
