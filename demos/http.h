@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #define REQ_MAX 8192 /* the longest request line plus headers */
@@ -146,10 +147,17 @@ static const char *answer(const char *req, size_t len, int *keep)
  * Binds and listens on addr:port with socket type flags `type_flags` (0 or
  * SOCK_NONBLOCK), and prints "listening on PORT", the port actually bound,
  * for the scripts.  Exits 2 on a bad address, 1 if it cannot listen.
+ * First it takes all the descriptors the kernel allows (the hard limit):
+ * a server of one descriptor per connection needs them.
  */
 static int http_listen(const char *prog, const char *addr, int port,
                        int type_flags)
 {
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+  }
   struct sockaddr_storage ss;
   socklen_t sl;
   memset(&ss, 0, sizeof(ss));

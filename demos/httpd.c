@@ -47,7 +47,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
@@ -292,12 +291,6 @@ int main(int argc, char **argv)
   if (optind < argc)
     usage("unexpected argument", argv[optind]);
 
-  /* One descriptor per connection: take all the kernel allows. */
-  struct rlimit rl;
-  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-    rl.rlim_cur = rl.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &rl);
-  }
   signal(SIGPIPE, SIG_IGN); /* a vanished client is a write() error */
 
   listen_fd = http_listen("httpd", addr, port, 0);

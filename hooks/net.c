@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include "deadline.h"
@@ -41,27 +42,28 @@ struct recv_op {
 
 /*
  * MSG_PEEK|MSG_WAITALL on a stream: Linux waits until n bytes are queued
- * (or the peer is done) and peeks them all.  A peek that found fewer is
- * tried again from the start of the queue once more arrives: never
- * continued into the rest of the buffer, which would copy the same bytes
- * twice.
+ * (or the peer is done) and peeks them all, once.  So the queue is
+ * measured (FIONREAD) before the peek, which waits while fewer are there:
+ * a peek that came up short and was retried would install any passed fds
+ * again, and one continued into the rest of the buffer would copy the
+ * same bytes twice.  Whether to wait.
  */
-static long peek_all(int fd, long r, size_t n)
+static bool peek_short(int fd, size_t n)
 {
-  if (r > 0 && (size_t)r < n && !ub_io_ready(fd, POLLRDHUP))
-    return -EAGAIN;
-  return r;
+  int queued;
+  return real.ioctl(fd, FIONREAD, &queued) == 0 && queued >= 0 &&
+         (size_t)queued < n && !ub_io_ready(fd, POLLRDHUP);
 }
 
 static long recv_attempt(struct ub_io_op *op, enum ub_fd_kind kind)
 {
   struct recv_op *o = (struct recv_op *)op;
   int flags = o->flags | (kind == UB_FD_PLAIN ? 0 : MSG_DONTWAIT);
+  if (o->peek_all && kind != UB_FD_PLAIN && peek_short(op->fd, o->n))
+    return -EAGAIN;
   long r =
       ub_sys(real.recvfrom(op->fd, o->buf + op->done, o->n - (size_t)op->done,
                            flags, o->addr, o->addrlen));
-  if (o->peek_all && kind != UB_FD_PLAIN)
-    return peek_all(op->fd, r, o->n);
   if (!o->all || kind == UB_FD_PLAIN)
     return r;
   if (r < 0)
@@ -162,7 +164,7 @@ static void passed_fds(const struct msghdr *m, bool received)
 struct recvmsg_op {
   struct msg_op m;
   bool all;      /* MSG_WAITALL on a stream socket */
-  bool peek_all; /* the same with MSG_PEEK (peek_all) */
+  bool peek_all; /* the same with MSG_PEEK (peek_short) */
 };
 
 static long recvmsg_attempt(struct ub_io_op *op, enum ub_fd_kind kind)
@@ -170,11 +172,11 @@ static long recvmsg_attempt(struct ub_io_op *op, enum ub_fd_kind kind)
   struct recvmsg_op *o = (struct recvmsg_op *)op;
   struct msghdr *msg = o->m.msg;
   int flags = o->m.flags | (kind == UB_FD_PLAIN ? 0 : MSG_DONTWAIT);
+  if (o->peek_all && kind != UB_FD_PLAIN &&
+      peek_short(op->fd, ub_iov_total(msg->msg_iov, (int)msg->msg_iovlen)))
+    return -EAGAIN;
   if (!o->all || kind == UB_FD_PLAIN || op->done == 0) {
     long r = ub_sys(real.recvmsg(op->fd, msg, flags));
-    if (o->peek_all && kind != UB_FD_PLAIN)
-      return peek_all(op->fd, r,
-                      ub_iov_total(msg->msg_iov, (int)msg->msg_iovlen));
     if (r > 0)
       passed_fds(msg, true);
     if (!o->all || kind == UB_FD_PLAIN || r <= 0)

@@ -204,6 +204,12 @@ void ub_loop_wake(struct ub_loop *l);
  */
 bool ub_loop_sleepy(struct ub_loop *l);
 
+/* Has another thread posted a wait that the next tick will resume? */
+static inline bool ub_loop_has_posts(struct ub_loop *l)
+{
+  return atomic_load_explicit(&l->inbox, memory_order_relaxed) != NULL;
+}
+
 /* The monotonic time read at the start of the current tick. */
 static inline uint64_t ub_loop_now(const struct ub_loop *l)
 {

@@ -304,8 +304,7 @@ static bool spin(struct ub_sched *s)
   uint64_t start = ub_clock_now(), now = start, gap = SPIN_POLL_NS;
   uint64_t poll_at = start + gap;
   while (now - start < SPIN_NS) {
-    if (atomic_load_explicit(&s->loop.inbox, memory_order_relaxed) != NULL ||
-        pending(s))
+    if (ub_loop_has_posts(&s->loop) || pending(s))
       return true;
     if (now >= poll_at) {
       gap *= 2;

@@ -122,5 +122,6 @@ read: 2 "de"'
 
 @test "MSG_PEEK|MSG_WAITALL waits for the whole length and peeks it once" {
   check peek_waitall 'recv(PEEK|WAITALL): 6 "abcdef"
-recv: 6 "abcdef"'
+recv: 6 "abcdef"
+recvmsg(PEEK|WAITALL): 6 "gh" "ijkl"'
 }

@@ -1,57 +1,51 @@
 /*
- * Description: found in review of the drained hint (issue 5): see
- * tests/regress.bats.
+ * Description: two threads read one TCP socket; one segment run brings
+ * "ab", the urgent byte "c" and "de".  The first reader stops at the
+ * urgent mark: a short read that did not empty the socket, so it must
+ * pass readiness on, or the second reader waits forever with "de" queued
+ * (a bug of the first drained hint).  SO_RCVTIMEO (2 s) turns a hang into
+ * EAGAIN.  The two results are printed in byte order, whichever thread
+ * read them.
  */
-// Two readers parked on one TCP socket; one edge brings "ab", an urgent
-// byte and "de".  The first reader stops at the mark (a short read that is
-// not a drained one) and, under the hint, returns without passing
-// readiness on: the second reader stays parked with "de" queued.
-#include <arpa/inet.h>
-#include <errno.h>
-#include <netinet/in.h>
+#include "e2e.h"
+
 #include <pthread.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/socket.h>
 #include <sys/time.h>
-#include <unistd.h>
+
 static int s;
-static char got[2][128];
-static void *reader(void *a)
+static char got[2][64];
+
+static void *reader(void *arg)
 {
   char b[100];
-  ssize_t n = read(s, b, sizeof b);
-  char *out = got[(long)a];
+  ssize_t n = read(s, b, sizeof(b));
+  char *out = got[(long)arg];
   if (n < 0)
-    snprintf(out, 128, "reader: -1 %s", strerror(errno));
+    snprintf(out, 64, "reader: -1 %s", errname(errno));
   else
-    snprintf(out, 128, "reader: %zd \"%.*s\"", n, (int)n, b);
-  return 0;
+    snprintf(out, 64, "reader: %zd \"%.*s\"", n, (int)n, b);
+  return NULL;
 }
+
 int main(void)
 {
-  int l = socket(AF_INET, SOCK_STREAM, 0);
-  struct sockaddr_in a = {.sin_family = AF_INET,
-                          .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-  socklen_t al = sizeof a;
-  bind(l, (void *)&a, sizeof a);
-  listen(l, 1);
-  getsockname(l, (void *)&a, &al);
-  int c = socket(AF_INET, SOCK_STREAM, 0);
-  connect(c, (void *)&a, sizeof a);
-  s = accept(l, 0, 0);
+  start();
+  int port;
+  int l = listen_loopback(&port);
+  int c = connect_loopback(port);
+  s = accept(l, NULL, NULL);
+  CHECK(s >= 0);
   struct timeval tv = {2, 0};
-  setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  CHECK(setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == 0);
   pthread_t t[2];
   for (long i = 0; i < 2; i++)
-    pthread_create(&t[i], 0, reader, (void *)i);
-  usleep(100000); /* both readers parked */
-  send(c, "ab", 2, MSG_MORE);
-  send(c, "c", 1, MSG_OOB); /* ab + urgent c */
-  send(c, "de", 2, 0);
+    CHECK(pthread_create(&t[i], NULL, reader, (void *)i) == 0);
+  usleep(100 * 1000); /* both readers wait */
+  CHECK(send(c, "ab", 2, MSG_MORE) == 2);
+  CHECK(send(c, "c", 1, MSG_OOB) == 1);
+  CHECK(send(c, "de", 2, 0) == 2);
   for (int i = 0; i < 2; i++)
-    pthread_join(t[i], 0);
-  /* In the order of the bytes, whichever thread read them. */
+    CHECK(pthread_join(t[i], NULL) == 0);
   int first = strcmp(got[0], got[1]) <= 0 ? 0 : 1;
   printf("%s\n%s\n", got[first], got[1 - first]);
   return 0;

@@ -1,42 +1,53 @@
 /*
- * Description: found in review of the drained hint (issue 5): see
- * tests/regress.bats.
+ * Description: recv(MSG_PEEK | MSG_WAITALL) of 6 bytes on TCP while only
+ * "abc" is queued waits for "def" and peeks all six once; the recv after
+ * it reads the same six.  (unblock once continued the peek into the rest
+ * of the buffer: "abcabc", before "def" came.)  Then the same through
+ * recvmsg, into two buffers.
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
+#include "e2e.h"
+
 #include <pthread.h>
-#include <stdio.h>
-#include <sys/socket.h>
-#include <unistd.h>
+#include <sys/time.h>
+
 static int c;
-static void *late(void *a)
+
+/* Sends half, then (50 ms later) the other half. */
+static void *late(void *arg)
 {
-  (void)a;
-  send(c, "abc", 3, 0);
-  usleep(50000);
-  send(c, "def", 3, 0);
-  return 0;
+  const char *six = arg;
+  CHECK(send(c, six, 3, 0) == 3);
+  usleep(50 * 1000);
+  CHECK(send(c, six + 3, 3, 0) == 3);
+  return NULL;
 }
+
 int main(void)
 {
-  int l = socket(AF_INET, SOCK_STREAM, 0);
-  struct sockaddr_in a = {.sin_family = AF_INET,
-                          .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-  socklen_t al = sizeof a;
-  bind(l, (void *)&a, sizeof a);
-  listen(l, 1);
-  getsockname(l, (void *)&a, &al);
-  c = socket(AF_INET, SOCK_STREAM, 0);
-  connect(c, (void *)&a, sizeof a);
-  int s = accept(l, 0, 0);
+  start();
+  int port;
+  int l = listen_loopback(&port);
+  c = connect_loopback(port);
+  int s = accept(l, NULL, NULL);
+  CHECK(s >= 0);
   pthread_t t;
-  pthread_create(&t, 0, late, 0);
-  usleep(10000);
+  CHECK(pthread_create(&t, NULL, late, "abcdef") == 0);
+  usleep(10 * 1000);
   char b[6];
-  ssize_t n = recv(s, b, 6, MSG_PEEK | MSG_WAITALL);
+  ssize_t n = recv(s, b, sizeof(b), MSG_PEEK | MSG_WAITALL);
   printf("recv(PEEK|WAITALL): %zd \"%.*s\"\n", n, (int)(n > 0 ? n : 0), b);
-  n = recv(s, b, 6, 0);
+  n = recv(s, b, sizeof(b), 0);
   printf("recv: %zd \"%.*s\"\n", n, (int)(n > 0 ? n : 0), b);
-  pthread_join(t, 0);
+  CHECK(pthread_join(t, NULL) == 0);
+
+  /* The same through recvmsg, into two buffers. */
+  CHECK(pthread_create(&t, NULL, late, "ghijkl") == 0);
+  usleep(10 * 1000);
+  char x[2], y[4];
+  struct iovec v[2] = {{x, sizeof(x)}, {y, sizeof(y)}};
+  struct msghdr m = {.msg_iov = v, .msg_iovlen = 2};
+  n = recvmsg(s, &m, MSG_PEEK | MSG_WAITALL);
+  printf("recvmsg(PEEK|WAITALL): %zd \"%.2s\" \"%.4s\"\n", n, x, y);
+  CHECK(pthread_join(t, NULL) == 0);
   return 0;
 }

@@ -3,7 +3,8 @@
  * client thread (which connects 50 ms later) and returns a blocking socket
  * with the client's address; on an O_NONBLOCK listener EAGAIN, and the
  * accepted socket is still blocking (Linux does not inherit O_NONBLOCK);
- * SO_RCVTIMEO expiry gives EAGAIN; shutdown() of the listener wakes an
+ * SO_RCVTIMEO expiry gives EAGAIN, and a socket accepted from that
+ * listener inherits the timeout; shutdown() of the listener wakes an
  * accept blocked in another thread with EINVAL; ENOTSOCK on a pipe.
  */
 #include "snippet.h"
@@ -70,6 +71,16 @@ int main(void)
   double dt = now_ms() - t0;
   printf("waited 90ms to 2s: %s\n", yesno(dt >= 90 && dt < 2000));
   printf("another thread ran meanwhile: %s\n", yesno(ticker_ran(&k)));
+
+  /* A socket accepted from it has the same SO_RCVTIMEO (Linux copies it). */
+  fd = connect_local(&addr);
+  a = accept(l, NULL, NULL);
+  CHECK(a >= 0);
+  t0 = now_ms();
+  SYS("read on a socket accepted from it, nothing sent", read(a, buf, 1));
+  dt = now_ms() - t0;
+  printf("waited 90ms to 2s: %s\n", yesno(dt >= 90 && dt < 2000));
+  CHECK(close(a) == 0 && close(fd) == 0);
 
   lfd = listen_local(&addr);
   t = spawn(acceptor, NULL);
