@@ -19,12 +19,14 @@ LDLIBS    := -lpthread
 TEST_LIBS := -lm
 
 LOOP_SRC := $(wildcard loop/*.c)
-SHIM_SRC := $(filter-out shim/unblock.c,$(wildcard shim/*.c))
+# The launcher's own sources (the `unblock` program, not the library).
+CLI_SRC  := shim/unblock.c shim/report.c shim/symbolize.c shim/flame.c
+SHIM_SRC := $(filter-out $(CLI_SRC),$(wildcard shim/*.c))
 HOOK_SRC := $(wildcard hooks/*.c)
 ASM_SRC  := loop/switch-x86_64.S
 CORE_OBJ := $(LOOP_SRC:%.c=$(B)/%.o) $(ASM_SRC:%.S=$(B)/%.o) \
             $(B)/shim/config.o
-SO_OBJ   := $(CORE_OBJ) $(B)/shim/init.o $(B)/shim/real.o $(B)/shim/carriers.o $(B)/shim/monitor.o \
+SO_OBJ   := $(CORE_OBJ) $(filter-out $(B)/shim/config.o,$(SHIM_SRC:%.c=$(B)/%.o)) \
             $(HOOK_SRC:%.c=$(B)/%.o)
 
 UNIT_SRC := $(wildcard tests/unit/*.c)
@@ -147,8 +149,8 @@ $(B)/libunblock.so: $(SO_OBJ) $(B)/exports.map
 	$(CC) -shared $(CFLAGS) $(EXTRA_CFLAGS) -Wl,--version-script=$(B)/exports.map \
 	  -Wl,-z,defs -Wl,-z,now -o $@ $(SO_OBJ) $(LDLIBS) -lffi -ldl
 
-$(B)/unblock: shim/unblock.c $(B)/shim/config.o
-	$(CC) $(UB_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS) -fPIE -pie $< -o $@ $(B)/shim/config.o
+$(B)/unblock: $(CLI_SRC:%.c=$(B)/%.o) $(B)/shim/config.o
+	$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -pie -o $@ $(filter %.o,$^) -lm
 
 $(B)/libub.a: $(CORE_OBJ)
 	rm -f $@ && ar rcs $@ $^

@@ -9,7 +9,7 @@
 # `make demo-http` runs the same httpd natively and under the launcher,
 # under the same load from httpload, and compares them (demos/demo.sh).
 
-DEMO_HTTP_BINS := $(B)/demos/httpd $(B)/demos/httpload
+DEMO_HTTP_BINS := $(B)/demos/httpd $(B)/demos/httpload $(B)/demos/waits
 DEMO_HTTP_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wshadow \
                     -Wmissing-prototypes
 
@@ -20,6 +20,11 @@ $(B)/demos/httpd: demos/httpd.c demos/http.h
 $(B)/demos/httpload: demos/httpload.c
 	@mkdir -p $(@D)
 	$(CC) $(DEMO_HTTP_CFLAGS) $(CFLAGS) $< -o $@
+
+# The profile's demo: threads that wait in known places (docs/profiling.md).
+$(B)/demos/waits: demos/waits.c
+	@mkdir -p $(@D)
+	$(CC) $(DEMO_HTTP_CFLAGS) $(CFLAGS) -pthread $< -o $@
 
 .PHONY: demo-http
 demo-http: all $(DEMO_HTTP_BINS) $(B)/unblock

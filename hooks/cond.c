@@ -30,6 +30,7 @@ _Static_assert(sizeof(struct ub_cond) <= sizeof(pthread_cond_t), "cond");
 
 int pthread_cond_init(pthread_cond_t *pc, const pthread_condattr_t *attr)
 {
+  UB_OBSERVED(real.pthread_cond_init(pc, attr));
   struct ub_cond *c = (struct ub_cond *)pc;
   *pc = (pthread_cond_t){0};
   if (attr != NULL) {
@@ -43,6 +44,7 @@ int pthread_cond_init(pthread_cond_t *pc, const pthread_condattr_t *attr)
 
 int pthread_cond_destroy(pthread_cond_t *pc)
 {
+  UB_OBSERVED(real.pthread_cond_destroy(pc));
   struct ub_cond *c = (struct ub_cond *)pc;
   return c->q.head != NULL ? EBUSY : 0;
 }
@@ -79,12 +81,16 @@ static int cond_wait(struct ub_cond *c, struct ub_mutex *m, uint64_t deadline)
 
 int pthread_cond_wait(pthread_cond_t *pc, pthread_mutex_t *pm)
 {
+  UB_CALL(-1);
+  UB_OBSERVED(real.pthread_cond_wait(pc, pm));
   return -cond_wait((struct ub_cond *)pc, (struct ub_mutex *)pm, UB_NEVER);
 }
 
 int pthread_cond_clockwait(pthread_cond_t *pc, pthread_mutex_t *pm,
                            clockid_t clock, const struct timespec *abstime)
 {
+  UB_CALL(-1);
+  UB_OBSERVED(real.pthread_cond_clockwait(pc, pm, clock, abstime));
   if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC)
     return EINVAL;
   uint64_t deadline;
@@ -97,12 +103,15 @@ int pthread_cond_clockwait(pthread_cond_t *pc, pthread_mutex_t *pm,
 int pthread_cond_timedwait(pthread_cond_t *pc, pthread_mutex_t *pm,
                            const struct timespec *abstime)
 {
+  UB_CALL(-1);
+  UB_OBSERVED(real.pthread_cond_timedwait(pc, pm, abstime));
   struct ub_cond *c = (struct ub_cond *)pc;
   return pthread_cond_clockwait(pc, pm, c->clock, abstime);
 }
 
 int pthread_cond_signal(pthread_cond_t *pc)
 {
+  UB_OBSERVED(real.pthread_cond_signal(pc));
   struct ub_cond *c = (struct ub_cond *)pc;
   uint64_t ring = 0;
   ub_spin_lock(&c->lock);
@@ -116,6 +125,7 @@ int pthread_cond_signal(pthread_cond_t *pc)
 
 int pthread_cond_broadcast(pthread_cond_t *pc)
 {
+  UB_OBSERVED(real.pthread_cond_broadcast(pc));
   struct ub_cond *c = (struct ub_cond *)pc;
   uint64_t ring = 0;
   ub_spin_lock(&c->lock);

@@ -18,6 +18,7 @@
 int getaddrinfo(const char *node, const char *service,
                 const struct addrinfo *hints, struct addrinfo **res)
 {
+  UB_CALL(-1);
   return (int)ub_offload(UB_OFF_getaddrinfo,
                          (void *[]){&node, &service, &hints, &res});
 }
@@ -25,6 +26,7 @@ int getaddrinfo(const char *node, const char *service,
 int getnameinfo(const struct sockaddr *sa, socklen_t salen, char *host,
                 socklen_t hostlen, char *serv, socklen_t servlen, int flags)
 {
+  UB_CALL(-1);
   return (int)ub_offload(
       UB_OFF_getnameinfo,
       (void *[]){&sa, &salen, &host, &hostlen, &serv, &servlen, &flags});
@@ -32,6 +34,7 @@ int getnameinfo(const struct sockaddr *sa, socklen_t salen, char *host,
 
 struct hostent *gethostbyname(const char *name)
 {
+  UB_CALL(-1);
   return (struct hostent *)(uintptr_t)ub_offload(UB_OFF_gethostbyname,
                                                  (void *[]){&name});
 }
@@ -39,6 +42,7 @@ struct hostent *gethostbyname(const char *name)
 int gethostbyname_r(const char *name, struct hostent *ret, char *buf,
                     size_t buflen, struct hostent **result, int *h_errnop)
 {
+  UB_CALL(-1);
   return (int)ub_offload(
       UB_OFF_gethostbyname_r,
       (void *[]){&name, &ret, &buf, &buflen, &result, &h_errnop});
@@ -46,6 +50,7 @@ int gethostbyname_r(const char *name, struct hostent *ret, char *buf,
 
 struct hostent *gethostbyaddr(const void *addr, socklen_t len, int type)
 {
+  UB_CALL(-1);
   return (struct hostent *)(uintptr_t)ub_offload(
       UB_OFF_gethostbyaddr, (void *[]){&addr, &len, &type});
 }
@@ -54,6 +59,7 @@ int gethostbyaddr_r(const void *addr, socklen_t len, int type,
                     struct hostent *ret, char *buf, size_t buflen,
                     struct hostent **result, int *h_errnop)
 {
+  UB_CALL(-1);
   return (int)ub_offload(
       UB_OFF_gethostbyaddr_r,
       (void *[]){&addr, &len, &type, &ret, &buf, &buflen, &result, &h_errnop});

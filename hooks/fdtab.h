@@ -53,6 +53,8 @@ struct ub_fdinfo {
   /* The file the loop's registration was made for, for an fd not "ours":
    * glibc can close it and reuse the number where no hook sees it. */
   uint64_t dev, ino;
+  /* The profile's description of the file (hooks/prof.c), for gen + 1. */
+  uint32_t prof_gen, prof_fd;
 };
 
 /* The entry for fd, or NULL (negative, huge, or out of memory). */

@@ -127,7 +127,7 @@ static bool is_file(int fd)
 
 ssize_t pread64(int fd, void *buf, size_t n, off64_t offset)
 {
-  UB_ENTER(s);
+  UB_ENTER_FD(s, fd);
   if (s == NULL || offset < 0 || !is_file(fd))
     return real.pread64(fd, buf, n, offset); /* (EINVAL for offset < 0) */
   struct iovec v = {buf, n};
@@ -136,12 +136,13 @@ ssize_t pread64(int fd, void *buf, size_t n, off64_t offset)
 
 ssize_t pread(int fd, void *buf, size_t n, off_t offset)
 {
+  UB_CALL(fd);
   return pread64(fd, buf, n, offset);
 }
 
 ssize_t pwrite64(int fd, const void *buf, size_t n, off64_t offset)
 {
-  UB_ENTER(s);
+  UB_ENTER_FD(s, fd);
   if (s == NULL || offset < 0 || !is_file(fd))
     return real.pwrite64(fd, buf, n, offset); /* (EINVAL for offset < 0) */
   struct iovec v = {(void *)buf, n};
@@ -150,6 +151,7 @@ ssize_t pwrite64(int fd, const void *buf, size_t n, off64_t offset)
 
 ssize_t pwrite(int fd, const void *buf, size_t n, off_t offset)
 {
+  UB_CALL(fd);
   return pwrite64(fd, buf, n, offset);
 }
 
@@ -222,6 +224,7 @@ static int do_open(int dirfd, const char *path, int flags, mode_t mode)
 
 int open64(const char *path, int flags, ...)
 {
+  UB_CALL(-1);
   ub_real_ensure();
   MODE_ARG(flags, flags);
   return do_open(AT_FDCWD, path, flags, mode);
@@ -229,6 +232,7 @@ int open64(const char *path, int flags, ...)
 
 int open(const char *path, int flags, ...)
 {
+  UB_CALL(-1);
   ub_real_ensure();
   MODE_ARG(flags, flags);
   return do_open(AT_FDCWD, path, flags, mode);
@@ -236,6 +240,7 @@ int open(const char *path, int flags, ...)
 
 int openat64(int dirfd, const char *path, int flags, ...)
 {
+  UB_CALL(-1);
   ub_real_ensure();
   MODE_ARG(flags, flags);
   return do_open(dirfd, path, flags, mode);
@@ -243,6 +248,7 @@ int openat64(int dirfd, const char *path, int flags, ...)
 
 int openat(int dirfd, const char *path, int flags, ...)
 {
+  UB_CALL(-1);
   ub_real_ensure();
   MODE_ARG(flags, flags);
   return do_open(dirfd, path, flags, mode);
@@ -250,16 +256,19 @@ int openat(int dirfd, const char *path, int flags, ...)
 
 int fsync(int fd)
 {
+  UB_CALL(fd);
   return (int)ub_offload(UB_OFF_fsync, (void *[]){&fd});
 }
 
 int fdatasync(int fd)
 {
+  UB_CALL(fd);
   return (int)ub_offload(UB_OFF_fdatasync, (void *[]){&fd});
 }
 
 int flock(int fd, int op)
 {
+  UB_CALL(fd);
   ub_real_ensure();
   if (op & LOCK_NB)
     return real.flock(fd, op);

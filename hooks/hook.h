@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <stdbool.h>
 
+#include "profile.h"
 #include "real.h"
 #include "sched.h"
 
@@ -22,24 +23,64 @@
 extern __thread int ub_sig_depth __attribute__((tls_model("initial-exec")));
 
 /*
+ * One call into a hook, from its UB_ENTER to its return: the carrier of
+ * the calling green thread (NULL: pass through), and what the profile
+ * needs about the call (hooks/prof.c).
+ */
+struct ub_hook_call {
+  struct ub_sched *sched;
+  const char *fn; /* the hook's __func__ */
+  int fd;         /* its fd, when the profile is on; else -1 */
+  uint64_t t0;    /* observe mode: when a call that can wait began */
+  long csw;       /* observe mode: the thread's voluntary switches then */
+};
+
+void ub_prof_green(struct ub_hook_call *call, const void *site);
+void ub_observe_begin(struct ub_hook_call *call);
+void ub_observe_end(struct ub_hook_call *call, const void *site);
+/* fd is a listening socket: connections on its port are described from
+ * the server's side. */
+void ub_prof_listener(int fd);
+
+/*
  * The carrier of the calling green thread, or NULL: pass through.  Hooks
  * call it through UB_ENTER, which pairs it with ub_hook_leave when the
  * variable goes out of scope, at every return: between the two the green
  * thread is in the runtime's code, and holds its carrier's lease (sched.h).
+ * Every hook that can wait starts with UB_ENTER itself, not only a helper
+ * it calls, so that fn and the return address name the program's call.
  */
-static inline struct ub_sched *ub_hook_enter(void)
+__attribute__((always_inline)) static inline struct ub_hook_call
+ub_hook_enter(const char *fn, int fd)
 {
   ub_real_ensure();
+  struct ub_hook_call call = {NULL, fn, fd, 0, 0};
+  if (__builtin_expect(ub_observing, 0)) {
+    ub_observe_begin(&call);
+    return call;
+  }
   struct ub_sched *s = ub_sched_tls;
   if (s == NULL || ub_sig_depth != 0 || !ub_sched_enter(s))
-    return NULL;
-  return s;
+    return call;
+  call.sched = s;
+  struct ub_coro *c = s->current;
+  if (c->depth == 1) {
+    c->call = fn;
+    c->parked_ns = 0;
+  }
+  return call;
 }
 
-static inline void ub_hook_leave(struct ub_sched **s)
+__attribute__((always_inline)) static inline void
+ub_hook_leave(struct ub_hook_call *call)
 {
-  if (*s != NULL)
-    ub_sched_leave(*s, __builtin_return_address(0));
+  if (call->sched != NULL) {
+    if (__builtin_expect(call->sched->current->parked_ns != 0, 0))
+      ub_prof_green(call, __builtin_return_address(0));
+    ub_sched_leave(call->sched, __builtin_return_address(0));
+  } else if (__builtin_expect(ub_observing, 0)) {
+    ub_observe_end(call, __builtin_return_address(0));
+  }
 }
 
 /* Is the caller a green thread already inside the runtime (its lease
@@ -53,8 +94,23 @@ static inline bool ub_hook_green(void)
          s->current != &s->main;
 }
 
-#define UB_ENTER(s)                                                            \
-  struct ub_sched *s __attribute__((cleanup(ub_hook_leave))) = ub_hook_enter()
+/* Enter a hook: UB_CALL when the hook needs no carrier of its own (it
+ * calls another that does), UB_ENTER to get it.  The fd a call acts on is
+ * evaluated only when a profile is being recorded. */
+#define UB_CALL(fd)                                                            \
+  struct ub_hook_call ub_call_ __attribute__((cleanup(ub_hook_leave))) =       \
+      ub_hook_enter(__func__, ub_prof_on ? (fd) : -1)
+#define UB_ENTER_FD(s, fd)                                                     \
+  UB_CALL(fd);                                                                 \
+  struct ub_sched *s = ub_call_.sched
+#define UB_ENTER(s) UB_ENTER_FD(s, -1)
+
+/* In observe mode, the hook is libc's own function (timed by UB_CALL). */
+#define UB_OBSERVED(call)                                                      \
+  do {                                                                         \
+    if (__builtin_expect(ub_observing, 0))                                     \
+      return call;                                                             \
+  } while (0)
 
 /* A result for the caller: r itself, or -1 with errno = -r. */
 static inline long ub_ret(long r)

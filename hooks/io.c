@@ -66,7 +66,7 @@ static long do_read(struct ub_sched *s, int fd, const struct iovec *iov,
 
 ssize_t read(int fd, void *buf, size_t n)
 {
-  UB_ENTER(s);
+  UB_ENTER_FD(s, fd);
   if (s == NULL)
     return real.read(fd, buf, n);
   struct iovec v = {buf, n};
@@ -75,6 +75,7 @@ ssize_t read(int fd, void *buf, size_t n)
 
 ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen)
 {
+  UB_CALL(fd);
   if (n > buflen) {
     ub_real_ensure();
     return real.__read_chk(fd, buf, n, buflen); /* reports the overflow */
@@ -84,7 +85,7 @@ ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen)
 
 ssize_t readv(int fd, const struct iovec *iov, int iovcnt)
 {
-  UB_ENTER(s);
+  UB_ENTER_FD(s, fd);
   if (s == NULL || iovcnt <= 0 || iovcnt > IOV_MAX)
     return real.readv(fd, iov, iovcnt);
   return ub_ret(do_read(s, fd, iov, iovcnt));
@@ -146,7 +147,7 @@ static long do_write(struct ub_sched *s, int fd, const struct iovec *iov,
 
 ssize_t write(int fd, const void *buf, size_t n)
 {
-  UB_ENTER(s);
+  UB_ENTER_FD(s, fd);
   if (s == NULL)
     return real.write(fd, buf, n);
   struct iovec v = {(void *)buf, n};
@@ -155,7 +156,7 @@ ssize_t write(int fd, const void *buf, size_t n)
 
 ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
 {
-  UB_ENTER(s);
+  UB_ENTER_FD(s, fd);
   if (s == NULL || iovcnt <= 0 || iovcnt > IOV_MAX)
     return real.writev(fd, iov, iovcnt);
   return ub_ret(do_write(s, fd, iov, iovcnt));
@@ -207,7 +208,7 @@ static long sendfile_attempt(struct ub_io_op *op, enum ub_fd_kind kind)
 
 ssize_t sendfile(int out_fd, int in_fd, off_t *offset, size_t count)
 {
-  UB_ENTER(s);
+  UB_ENTER_FD(s, out_fd);
   if (s == NULL)
     return real.sendfile(out_fd, in_fd, offset, count);
   struct sendfile_op o = {
@@ -220,6 +221,7 @@ ssize_t sendfile(int out_fd, int in_fd, off_t *offset, size_t count)
 
 ssize_t sendfile64(int out_fd, int in_fd, off64_t *offset, size_t count)
 {
+  UB_CALL(out_fd);
   return sendfile(out_fd, in_fd, (off_t *)offset, count);
 }
 

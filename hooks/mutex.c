@@ -111,6 +111,7 @@ int ub_mutex_unlock(struct ub_mutex *m)
 
 int pthread_mutex_init(pthread_mutex_t *pm, const pthread_mutexattr_t *attr)
 {
+  UB_OBSERVED(real.pthread_mutex_init(pm, attr));
   struct ub_mutex *m = (struct ub_mutex *)pm;
   int type = PTHREAD_MUTEX_NORMAL, pshared = PTHREAD_PROCESS_PRIVATE;
   if (attr != NULL) {
@@ -124,23 +125,29 @@ int pthread_mutex_init(pthread_mutex_t *pm, const pthread_mutexattr_t *attr)
 
 int pthread_mutex_destroy(pthread_mutex_t *pm)
 {
+  UB_OBSERVED(real.pthread_mutex_destroy(pm));
   struct ub_mutex *m = (struct ub_mutex *)pm;
   return m->owner != 0 ? EBUSY : 0;
 }
 
 int pthread_mutex_lock(pthread_mutex_t *pm)
 {
+  UB_CALL(-1);
+  UB_OBSERVED(real.pthread_mutex_lock(pm));
   return -ub_mutex_lock((struct ub_mutex *)pm, UB_NEVER);
 }
 
 int pthread_mutex_trylock(pthread_mutex_t *pm)
 {
+  UB_OBSERVED(real.pthread_mutex_trylock(pm));
   return -ub_mutex_lock((struct ub_mutex *)pm, 0);
 }
 
 int pthread_mutex_clocklock(pthread_mutex_t *pm, clockid_t clock,
                             const struct timespec *abstime)
 {
+  UB_CALL(-1);
+  UB_OBSERVED(real.pthread_mutex_clocklock(pm, clock, abstime));
   struct ub_mutex *m = (struct ub_mutex *)pm;
   if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC)
     return EINVAL; /* glibc checks the clock first, the time only if it
@@ -157,10 +164,13 @@ int pthread_mutex_clocklock(pthread_mutex_t *pm, clockid_t clock,
 
 int pthread_mutex_timedlock(pthread_mutex_t *pm, const struct timespec *abstime)
 {
+  UB_CALL(-1);
+  UB_OBSERVED(real.pthread_mutex_timedlock(pm, abstime));
   return pthread_mutex_clocklock(pm, CLOCK_REALTIME, abstime);
 }
 
 int pthread_mutex_unlock(pthread_mutex_t *pm)
 {
+  UB_OBSERVED(real.pthread_mutex_unlock(pm));
   return -ub_mutex_unlock((struct ub_mutex *)pm);
 }

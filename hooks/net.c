@@ -85,7 +85,7 @@ ssize_t recvfrom(int fd, void *buf, size_t n, int flags, __SOCKADDR_ARG addr,
 {
   if (flags & MSG_OOB)
     ub_fd_oob();
-  UB_ENTER(s);
+  UB_ENTER_FD(s, fd);
   if (s == NULL)
     return real.recvfrom(fd, buf, n, flags, addr, addrlen);
   struct recv_op o = {
@@ -109,11 +109,13 @@ ssize_t recvfrom(int fd, void *buf, size_t n, int flags, __SOCKADDR_ARG addr,
 
 ssize_t recv(int fd, void *buf, size_t n, int flags)
 {
+  UB_CALL(fd);
   return recvfrom(fd, buf, n, flags, (struct sockaddr *)NULL, NULL);
 }
 
 ssize_t __recv_chk(int fd, void *buf, size_t n, size_t buflen, int flags)
 {
+  UB_CALL(fd);
   if (n > buflen) {
     ub_real_ensure();
     return real.__recv_chk(fd, buf, n, buflen, flags);
@@ -124,6 +126,7 @@ ssize_t __recv_chk(int fd, void *buf, size_t n, size_t buflen, int flags)
 ssize_t __recvfrom_chk(int fd, void *buf, size_t n, size_t buflen, int flags,
                        __SOCKADDR_ARG addr, socklen_t *addrlen)
 {
+  UB_CALL(fd);
   if (n > buflen) {
     ub_real_ensure();
     return real.__recvfrom_chk(fd, buf, n, buflen, flags, addr, addrlen);
@@ -210,7 +213,7 @@ ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 {
   if (flags & MSG_OOB)
     ub_fd_oob();
-  UB_ENTER(s);
+  UB_ENTER_FD(s, fd);
   if (s == NULL || msg->msg_iovlen > IOV_MAX) {
     ssize_t r = real.recvmsg(fd, msg, flags);
     if (r > 0)
@@ -264,7 +267,7 @@ int recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags,
 {
   if (flags & MSG_OOB)
     ub_fd_oob();
-  UB_ENTER(s);
+  UB_ENTER_FD(s, fd);
   if (s == NULL || vlen == 0)
     return real.recvmmsg(fd, vec, vlen, flags, timeout);
   /* The kernel checks the timeout only after each datagram, so with none
@@ -286,7 +289,7 @@ int recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags,
 
 int sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags)
 {
-  UB_ENTER(s);
+  UB_ENTER_FD(s, fd);
   if (s == NULL || vlen == 0)
     return real.sendmmsg(fd, vec, vlen, flags);
   struct mmsg_op o = {.op = {.fd = fd,
@@ -333,7 +336,7 @@ ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 {
   ub_real_ensure();
   passed_fds(msg, false);
-  UB_ENTER(s);
+  UB_ENTER_FD(s, fd);
   if (s == NULL || msg->msg_iovlen > IOV_MAX)
     return real.sendmsg(fd, msg, flags);
   struct msg_op o = {.op = {.fd = fd,
@@ -348,7 +351,7 @@ ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 ssize_t sendto(int fd, const void *buf, size_t n, int flags,
                __CONST_SOCKADDR_ARG addr, socklen_t addrlen)
 {
-  UB_ENTER(s);
+  UB_ENTER_FD(s, fd);
   if (s == NULL)
     return real.sendto(fd, buf, n, flags, addr, addrlen);
   struct iovec v = {(void *)buf, n};
@@ -361,6 +364,7 @@ ssize_t sendto(int fd, const void *buf, size_t n, int flags,
 
 ssize_t send(int fd, const void *buf, size_t n, int flags)
 {
+  UB_CALL(fd);
   return sendto(fd, buf, n, flags, (const struct sockaddr *)NULL, 0);
 }
 
@@ -419,11 +423,13 @@ static int do_accept(int fd, struct sockaddr *addr, socklen_t *addrlen,
 
 int accept(int fd, __SOCKADDR_ARG addr, socklen_t *addrlen)
 {
+  UB_CALL(fd);
   return do_accept(fd, addr.__sockaddr__, addrlen, 0, false);
 }
 
 int accept4(int fd, __SOCKADDR_ARG addr, socklen_t *addrlen, int flags)
 {
+  UB_CALL(fd);
   return do_accept(fd, addr.__sockaddr__, addrlen, flags, true);
 }
 
@@ -486,7 +492,7 @@ static long do_connect(struct ub_sched *s, int fd, const struct sockaddr *addr,
 
 int connect(int fd, __CONST_SOCKADDR_ARG addr, socklen_t len)
 {
-  UB_ENTER(s);
+  UB_ENTER_FD(s, fd);
   if (s == NULL)
     return real.connect(fd, addr, len);
   return (int)ub_ret(do_connect(s, fd, addr.__sockaddr__, len));

@@ -160,6 +160,7 @@ int poll(struct pollfd *fds, nfds_t nfds, int timeout)
 
 int __poll_chk(struct pollfd *fds, nfds_t nfds, int timeout, size_t fdslen)
 {
+  UB_CALL(-1);
   if (fdslen / sizeof(*fds) < nfds) {
     ub_real_ensure();
     return real.__poll_chk(fds, nfds, timeout, fdslen);
@@ -186,6 +187,7 @@ int ppoll(struct pollfd *fds, nfds_t nfds, const struct timespec *timeout,
 int __ppoll_chk(struct pollfd *fds, nfds_t nfds, const struct timespec *timeout,
                 const sigset_t *mask, size_t fdslen)
 {
+  UB_CALL(-1);
   if (fdslen / sizeof(*fds) < nfds) {
     ub_real_ensure();
     return real.__ppoll_chk(fds, nfds, timeout, mask, fdslen);

@@ -142,12 +142,14 @@ pid_t wait4(pid_t pid, int *status, int options, struct rusage *usage)
 
 pid_t waitpid(pid_t pid, int *status, int options)
 {
+  UB_CALL(-1);
   ub_real_ensure();
   return wait4(pid, status, options, NULL);
 }
 
 pid_t wait(int *status)
 {
+  UB_CALL(-1);
   ub_real_ensure();
   return wait4(-1, status, 0, NULL);
 }
@@ -180,12 +182,14 @@ int waitid(idtype_t idtype, id_t id, siginfo_t *info, int options)
 /* system() forks, execs and waits inside glibc: all of it on a helper. */
 int system(const char *command)
 {
+  UB_CALL(-1);
   return (int)ub_offload(UB_OFF_system, (void *[]){&command});
 }
 
 /* pclose closes the pipe and waits for the command inside glibc. */
 int pclose(FILE *stream)
 {
+  UB_CALL(-1);
   ub_real_ensure();
   int fd = stream != NULL ? fileno(stream) : -1;
   struct ub_fdinfo *fi = fd >= 0 ? ub_fd_info(fd) : NULL;

@@ -134,6 +134,7 @@ static int timed(pthread_rwlock_t *p, int kind, clockid_t clock,
 
 int pthread_rwlock_init(pthread_rwlock_t *p, const pthread_rwlockattr_t *attr)
 {
+  UB_OBSERVED(real.pthread_rwlock_init(p, attr));
   int kind = PTHREAD_RWLOCK_DEFAULT_NP;
   if (attr != NULL)
     pthread_rwlockattr_getkind_np(attr, &kind);
@@ -144,17 +145,21 @@ int pthread_rwlock_init(pthread_rwlock_t *p, const pthread_rwlockattr_t *attr)
 
 int pthread_rwlock_destroy(pthread_rwlock_t *p)
 {
+  UB_OBSERVED(real.pthread_rwlock_destroy(p));
   struct ub_rwlock *rw = (struct ub_rwlock *)p;
   return rw->writer != 0 || rw->readers != 0 ? EBUSY : 0;
 }
 
 int pthread_rwlock_rdlock(pthread_rwlock_t *p)
 {
+  UB_CALL(-1);
+  UB_OBSERVED(real.pthread_rwlock_rdlock(p));
   return -lock(p, READER, UB_NEVER);
 }
 
 int pthread_rwlock_tryrdlock(pthread_rwlock_t *p)
 {
+  UB_OBSERVED(real.pthread_rwlock_tryrdlock(p));
   int err = -lock(p, READER, 0);
   return err == EDEADLK ? EBUSY : err;
 }
@@ -162,22 +167,29 @@ int pthread_rwlock_tryrdlock(pthread_rwlock_t *p)
 int pthread_rwlock_clockrdlock(pthread_rwlock_t *p, clockid_t clock,
                                const struct timespec *abstime)
 {
+  UB_CALL(-1);
+  UB_OBSERVED(real.pthread_rwlock_clockrdlock(p, clock, abstime));
   return timed(p, READER, clock, abstime);
 }
 
 int pthread_rwlock_timedrdlock(pthread_rwlock_t *p,
                                const struct timespec *abstime)
 {
+  UB_CALL(-1);
+  UB_OBSERVED(real.pthread_rwlock_timedrdlock(p, abstime));
   return timed(p, READER, CLOCK_REALTIME, abstime);
 }
 
 int pthread_rwlock_wrlock(pthread_rwlock_t *p)
 {
+  UB_CALL(-1);
+  UB_OBSERVED(real.pthread_rwlock_wrlock(p));
   return -lock(p, WRITER, UB_NEVER);
 }
 
 int pthread_rwlock_trywrlock(pthread_rwlock_t *p)
 {
+  UB_OBSERVED(real.pthread_rwlock_trywrlock(p));
   int err = -lock(p, WRITER, 0);
   return err == EDEADLK ? EBUSY : err;
 }
@@ -185,17 +197,22 @@ int pthread_rwlock_trywrlock(pthread_rwlock_t *p)
 int pthread_rwlock_clockwrlock(pthread_rwlock_t *p, clockid_t clock,
                                const struct timespec *abstime)
 {
+  UB_CALL(-1);
+  UB_OBSERVED(real.pthread_rwlock_clockwrlock(p, clock, abstime));
   return timed(p, WRITER, clock, abstime);
 }
 
 int pthread_rwlock_timedwrlock(pthread_rwlock_t *p,
                                const struct timespec *abstime)
 {
+  UB_CALL(-1);
+  UB_OBSERVED(real.pthread_rwlock_timedwrlock(p, abstime));
   return timed(p, WRITER, CLOCK_REALTIME, abstime);
 }
 
 int pthread_rwlock_unlock(pthread_rwlock_t *p)
 {
+  UB_OBSERVED(real.pthread_rwlock_unlock(p));
   struct ub_rwlock *rw = (struct ub_rwlock *)p;
   uint64_t ring = 0;
   ub_spin_lock(&rw->lock);
@@ -223,6 +240,7 @@ _Static_assert(sizeof(struct ub_barrier) <= sizeof(pthread_barrier_t), "bar");
 int pthread_barrier_init(pthread_barrier_t *p,
                          const pthread_barrierattr_t *attr, unsigned count)
 {
+  UB_OBSERVED(real.pthread_barrier_init(p, attr, count));
   (void)attr;
   if (count == 0)
     return EINVAL;
@@ -233,6 +251,7 @@ int pthread_barrier_init(pthread_barrier_t *p,
 
 int pthread_barrier_destroy(pthread_barrier_t *p)
 {
+  UB_OBSERVED(real.pthread_barrier_destroy(p));
   struct ub_barrier *b = (struct ub_barrier *)p;
   return b->arrived != 0 ? EBUSY : 0;
 }
@@ -240,6 +259,7 @@ int pthread_barrier_destroy(pthread_barrier_t *p)
 int pthread_barrier_wait(pthread_barrier_t *p)
 {
   UB_ENTER(s);
+  UB_OBSERVED(real.pthread_barrier_wait(p));
   (void)s;
   struct ub_barrier *b = (struct ub_barrier *)p;
   ub_spin_lock(&b->lock);
@@ -263,6 +283,7 @@ int pthread_barrier_wait(pthread_barrier_t *p)
 
 int pthread_spin_init(pthread_spinlock_t *l, int pshared)
 {
+  UB_OBSERVED(real.pthread_spin_init(l, pshared));
   (void)pshared;
   *l = 0;
   return 0;
@@ -270,12 +291,14 @@ int pthread_spin_init(pthread_spinlock_t *l, int pshared)
 
 int pthread_spin_destroy(pthread_spinlock_t *l)
 {
+  UB_OBSERVED(real.pthread_spin_destroy(l));
   (void)l;
   return 0;
 }
 
 int pthread_spin_trylock(pthread_spinlock_t *l)
 {
+  UB_OBSERVED(real.pthread_spin_trylock(l));
   int free = 0;
   return atomic_compare_exchange_strong((atomic_int *)l, &free, 1) ? 0 : EBUSY;
 }
@@ -283,6 +306,7 @@ int pthread_spin_trylock(pthread_spinlock_t *l)
 int pthread_spin_lock(pthread_spinlock_t *l)
 {
   UB_ENTER(s);
+  UB_OBSERVED(real.pthread_spin_lock(l));
   while (pthread_spin_trylock(l) != 0) {
     if (s != NULL)
       ub_sched_yield();
@@ -294,6 +318,7 @@ int pthread_spin_lock(pthread_spinlock_t *l)
 
 int pthread_spin_unlock(pthread_spinlock_t *l)
 {
+  UB_OBSERVED(real.pthread_spin_unlock(l));
   atomic_store((atomic_int *)l, 0);
   return 0;
 }

@@ -45,6 +45,7 @@ static bool try_take(struct ub_sem *s)
 
 int sem_init(sem_t *sem, int pshared, unsigned value)
 {
+  UB_OBSERVED(real.sem_init(sem, pshared, value));
   if (value > SEM_VALUE_MAX) {
     errno = EINVAL;
     return -1;
@@ -58,18 +59,21 @@ int sem_init(sem_t *sem, int pshared, unsigned value)
 
 int sem_destroy(sem_t *sem)
 {
+  UB_OBSERVED(real.sem_destroy(sem));
   (void)sem;
   return 0;
 }
 
 int sem_getvalue(sem_t *sem, int *value)
 {
+  UB_OBSERVED(real.sem_getvalue(sem, value));
   *value = (int)(uint32_t)atomic_load(&((struct ub_sem *)sem)->data);
   return 0;
 }
 
 int sem_trywait(sem_t *sem)
 {
+  UB_OBSERVED(real.sem_trywait(sem));
   if (try_take((struct ub_sem *)sem))
     return 0;
   errno = EAGAIN;
@@ -102,6 +106,7 @@ static int post_from_handler(struct ub_sem *s)
 
 int sem_post(sem_t *sem)
 {
+  UB_OBSERVED(real.sem_post(sem));
   struct ub_sem *s = (struct ub_sem *)sem;
   if (ub_sig_depth > 0)
     return post_from_handler(s);
@@ -176,6 +181,7 @@ static int wait_green(struct ub_sem *s, uint64_t deadline)
 int sem_wait(sem_t *sem)
 {
   UB_ENTER(s);
+  UB_OBSERVED(real.sem_wait(sem));
   if (s == NULL)
     return real.sem_wait(sem);
   return (int)ub_ret(wait_green((struct ub_sem *)sem, UB_NEVER));
@@ -184,6 +190,7 @@ int sem_wait(sem_t *sem)
 int sem_clockwait(sem_t *sem, clockid_t clock, const struct timespec *abstime)
 {
   UB_ENTER(g);
+  UB_OBSERVED(real.sem_clockwait(sem, clock, abstime));
   if (g == NULL)
     return real.sem_clockwait(sem, clock, abstime);
   struct ub_sem *s = (struct ub_sem *)sem;
@@ -203,6 +210,7 @@ int sem_clockwait(sem_t *sem, clockid_t clock, const struct timespec *abstime)
 int sem_timedwait(sem_t *sem, const struct timespec *abstime)
 {
   UB_ENTER(s);
+  UB_OBSERVED(real.sem_timedwait(sem, abstime));
   if (s == NULL)
     return real.sem_timedwait(sem, abstime);
   return sem_clockwait(sem, CLOCK_REALTIME, abstime);

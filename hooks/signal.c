@@ -33,6 +33,7 @@
 #include "signal.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
@@ -94,6 +95,8 @@ static void call_user(int sig, siginfo_t *info, void *uc, struct ub_thread *t)
  * signal itself, without SA_NODEFER) blocked for its duration, errno kept,
  * and SA_RESETHAND applied.  The ucontext it gets is zeroed.
  */
+static int set_default(int sig, struct sigaction *prev);
+
 static void run_deferred(int sig, siginfo_t *info)
 {
   struct sigaction a = user[sig];
@@ -108,8 +111,7 @@ static void run_deferred(int sig, siginfo_t *info)
   call_user(sig, info, &uc, ub_thread_self());
   errno = saved;
   if (a.sa_flags & SA_RESETHAND) {
-    struct sigaction dfl = {.sa_handler = SIG_DFL};
-    real.sigaction(sig, &dfl, NULL);
+    set_default(sig, NULL);
     atomic_store(&wrapped[sig], false);
   }
   syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, UB_SIGSET_BYTES);
@@ -196,6 +198,104 @@ void ub_sig_kick(pid_t tid)
   info.si_pid = getpid();
   info.si_uid = getuid();
   syscall(SYS_rt_tgsigqueueinfo, getpid(), tid, UB_SIG_KICK, &info);
+}
+
+/* ---- signals unblock takes, and the profile at a deadly signal -------- */
+
+static void (*reserved_fn[_NSIG])(int);
+static void (*on_death)(void);
+static _Atomic bool dying[_NSIG]; /* ours stands in for the program's SIG_DFL */
+
+/* Signals whose default action ends the process (without a core dump, or
+ * with one: SIGQUIT), and that a program commonly receives. */
+static bool deadly(int sig)
+{
+  return sig == SIGHUP || sig == SIGINT || sig == SIGQUIT || sig == SIGPIPE ||
+         sig == SIGALRM || sig == SIGTERM || sig == SIGUSR1 || sig == SIGUSR2;
+}
+
+/* Hand sig on to the program's handler, if it has one, with its mask. */
+static void pass_on(int sig, siginfo_t *info, void *uc)
+{
+  struct sigaction a = user[sig];
+  if (!(a.sa_flags & SA_SIGINFO) &&
+      (a.sa_handler == SIG_DFL || a.sa_handler == SIG_IGN))
+    return;
+  uint64_t block = 0, old = 0;
+  memcpy(&block, &a.sa_mask, sizeof(block));
+  if (!(a.sa_flags & SA_NODEFER))
+    block |= bit(sig);
+  syscall(SYS_rt_sigprocmask, SIG_BLOCK, &block, &old, UB_SIGSET_BYTES);
+  trampoline(sig, info, uc);
+  syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, UB_SIGSET_BYTES);
+}
+
+static void reserved_handler(int sig, siginfo_t *info, void *uc)
+{
+  int saved = errno;
+  reserved_fn[sig](sig);
+  errno = saved;
+  pass_on(sig, info, uc);
+}
+
+/* The program left sig at SIG_DFL: do what on_death asks (write the
+ * profile), then die of sig as it would have. */
+static void dying_handler(int sig, siginfo_t *info, void *uc)
+{
+  (void)info, (void)uc;
+  on_death();
+  struct sigaction dfl = {.sa_handler = SIG_DFL};
+  real.sigaction(sig, &dfl, NULL);
+  uint64_t m = bit(sig);
+  syscall(SYS_rt_sigprocmask, SIG_UNBLOCK, &m, NULL, UB_SIGSET_BYTES);
+  syscall(SYS_tgkill, getpid(), syscall(SYS_gettid), sig);
+}
+
+/* Put the real disposition for the program's SIG_DFL in place: ours, for a
+ * deadly signal while on_death is set. */
+static int set_default(int sig, struct sigaction *prev)
+{
+  struct sigaction a = {.sa_handler = SIG_DFL};
+  bool mine = on_death != NULL && deadly(sig);
+  if (mine) {
+    a.sa_sigaction = dying_handler;
+    a.sa_flags = SA_SIGINFO | SA_RESTART;
+    sigfillset(&a.sa_mask);
+  }
+  int r = real.sigaction(sig, &a, prev);
+  if (r == 0)
+    atomic_store(&dying[sig], mine);
+  return r;
+}
+
+void ub_sig_reserve(int sig, void (*fn)(int))
+{
+  ub_real_ensure();
+  struct sigaction prev;
+  real.sigaction(sig, NULL, &prev);
+  if (!atomic_load(&wrapped[sig]) && !atomic_load(&dying[sig]))
+    user[sig] = prev;
+  reserved_fn[sig] = fn;
+  struct sigaction mine = {.sa_sigaction = reserved_handler,
+                           .sa_flags = SA_SIGINFO | SA_RESTART};
+  sigemptyset(&mine.sa_mask);
+  real.sigaction(sig, &mine, NULL);
+  atomic_store(&wrapped[sig], true);
+}
+
+void ub_sig_on_death(void (*fn)(void))
+{
+  ub_real_ensure();
+  on_death = fn;
+  for (int sig = 1; sig < _NSIG; sig++) {
+    struct sigaction now;
+    if (!deadly(sig) || reserved_fn[sig] != NULL ||
+        real.sigaction(sig, NULL, &now) != 0 || atomic_load(&wrapped[sig]) ||
+        (now.sa_flags & SA_SIGINFO) || now.sa_handler != SIG_DFL)
+      continue; /* (an inherited SIG_IGN stays) */
+    user[sig] = now;
+    set_default(sig, NULL);
+  }
 }
 
 /*
@@ -319,37 +419,52 @@ int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
       sig == SIGSTOP)
     return real.sigaction(sig, act, old);
   struct sigaction prev;
+  bool ours = atomic_load(&wrapped[sig]) || atomic_load(&dying[sig]);
   if (act == NULL) {
     int r = real.sigaction(sig, NULL, &prev);
     if (r == 0 && old != NULL)
-      *old = atomic_load(&wrapped[sig]) ? user[sig] : prev;
+      *old = ours ? user[sig] : prev;
     return r;
   }
-  if (sig == UB_SIG_KICK && atomic_load(&kick_reserved)) {
-    /* Our handler stays in, and hands the signal on (kick_handler). */
+  bool handler = (act->sa_flags & SA_SIGINFO) ||
+                 (act->sa_handler != SIG_DFL && act->sa_handler != SIG_IGN);
+  if ((sig == UB_SIG_KICK && atomic_load(&kick_reserved)) ||
+      reserved_fn[sig] != NULL) {
+    /* Our handler stays in, and hands the signal on (kick_handler,
+     * reserved_handler). */
+    static atomic_bool told[_NSIG];
+    if (handler && reserved_fn[sig] != NULL && !atomic_exchange(&told[sig], 1))
+      fprintf(stderr,
+              "unblock: the program handles SIG%s, which unblock also takes "
+              "(UNBLOCK_PROFILE_SIGNAL or UNBLOCK_DUMP_SIGNAL): both run\n",
+              sigabbrev_np(sig));
     if (old != NULL)
       *old = user[sig];
     user[sig] = *act;
     return 0;
   }
-  struct sigaction mine = *act;
-  bool handler = (act->sa_flags & SA_SIGINFO) ||
-                 (act->sa_handler != SIG_DFL && act->sa_handler != SIG_IGN);
-  if (handler) {
-    mine.sa_sigaction = trampoline;
-    mine.sa_flags |= SA_SIGINFO;
-  }
   struct sigaction was_user = user[sig];
-  bool was_wrapped = atomic_load(&wrapped[sig]);
   user[sig] = *act;
-  int r = real.sigaction(sig, &mine, &prev);
+  int r;
+  if (!handler && act->sa_handler == SIG_DFL) {
+    r = set_default(sig, &prev);
+  } else {
+    struct sigaction mine = *act;
+    if (handler && !ub_observing) {
+      mine.sa_sigaction = trampoline;
+      mine.sa_flags |= SA_SIGINFO;
+    }
+    r = real.sigaction(sig, &mine, &prev);
+    if (r == 0)
+      atomic_store(&dying[sig], false);
+  }
   if (r != 0) {
     user[sig] = was_user;
     return r;
   }
-  atomic_store(&wrapped[sig], handler);
+  atomic_store(&wrapped[sig], handler && !ub_observing);
   if (old != NULL)
-    *old = was_wrapped ? was_user : prev;
+    *old = ours ? was_user : prev;
   return 0;
 }
 
@@ -538,6 +653,7 @@ int sigtimedwait(const sigset_t *set, siginfo_t *info,
 
 int sigwaitinfo(const sigset_t *set, siginfo_t *info)
 {
+  UB_CALL(-1);
   return sigtimedwait(set, info, NULL);
 }
 

@@ -36,4 +36,18 @@ void ub_sig_kick_reserve(void);
 /* Kick the helper thread tid. */
 void ub_sig_kick(pid_t tid);
 
+/*
+ * Take sig for unblock (UNBLOCK_PROFILE_SIGNAL, UNBLOCK_DUMP_SIGNAL): fn
+ * runs on it, in the signal handler, and then the program's own handler
+ * if it set one.  The program still sees its own disposition.
+ */
+void ub_sig_reserve(int sig, void (*fn)(int));
+/*
+ * fn runs before a deadly signal (SIGINT, SIGTERM, SIGHUP...) that the
+ * program leaves at SIG_DFL ends the process, which then dies of it as it
+ * would have: how a profile survives Ctrl-C.  fn must be
+ * async-signal-safe.
+ */
+void ub_sig_on_death(void (*fn)(void));
+
 #endif

@@ -193,6 +193,7 @@ static void interrupted(FILE *f)
 
 char *fgets(char *str, int n, FILE *stream)
 {
+  UB_CALL(stream != NULL ? fileno_unlocked(stream) : -1);
   if (n > 1 && fill(stream, '\n', (size_t)n - 1) != 0) {
     interrupted(stream);
     return NULL;
@@ -202,6 +203,7 @@ char *fgets(char *str, int n, FILE *stream)
 
 ssize_t getdelim(char **line, size_t *n, int delim, FILE *stream)
 {
+  UB_CALL(stream != NULL ? fileno_unlocked(stream) : -1);
   if (fill(stream, (unsigned char)delim, 0) != 0) {
     interrupted(stream);
     return -1;
@@ -211,16 +213,19 @@ ssize_t getdelim(char **line, size_t *n, int delim, FILE *stream)
 
 ssize_t __getdelim(char **line, size_t *n, int delim, FILE *stream)
 {
+  UB_CALL(stream != NULL ? fileno_unlocked(stream) : -1);
   return getdelim(line, n, delim, stream);
 }
 
 ssize_t getline(char **line, size_t *n, FILE *stream)
 {
+  UB_CALL(stream != NULL ? fileno_unlocked(stream) : -1);
   return getdelim(line, n, '\n', stream);
 }
 
 size_t fread(void *ptr, size_t size, size_t n, FILE *stream)
 {
+  UB_CALL(stream != NULL ? fileno_unlocked(stream) : -1);
   if (size != 0 && n != 0 && n <= SIZE_MAX / size &&
       fill(stream, BYTES, size * n) != 0) {
     interrupted(stream);
@@ -231,6 +236,7 @@ size_t fread(void *ptr, size_t size, size_t n, FILE *stream)
 
 int fgetc(FILE *stream)
 {
+  UB_CALL(stream != NULL ? fileno_unlocked(stream) : -1);
   if (fill(stream, ONE, 0) != 0) {
     interrupted(stream);
     return EOF;
@@ -240,16 +246,19 @@ int fgetc(FILE *stream)
 
 int getc(FILE *stream)
 {
+  UB_CALL(stream != NULL ? fileno_unlocked(stream) : -1);
   return fgetc(stream);
 }
 
 int getchar(void)
 {
+  UB_CALL(fileno_unlocked(stdin));
   return fgetc(stdin);
 }
 
 int __uflow(FILE *stream)
 {
+  UB_CALL(stream != NULL ? fileno_unlocked(stream) : -1);
   if (fill(stream, ONE, 0) != 0) {
     interrupted(stream);
     return EOF;
@@ -259,6 +268,7 @@ int __uflow(FILE *stream)
 
 int __underflow(FILE *stream)
 {
+  UB_CALL(stream != NULL ? fileno_unlocked(stream) : -1);
   if (fill(stream, ONE, 0) != 0) {
     interrupted(stream);
     return EOF;
@@ -268,6 +278,7 @@ int __underflow(FILE *stream)
 
 int __isoc99_vfscanf(FILE *stream, const char *format, va_list ap)
 {
+  UB_CALL(stream != NULL ? fileno_unlocked(stream) : -1);
   if (fill(stream, SCAN, 0) != 0) {
     interrupted(stream);
     return EOF;
@@ -277,6 +288,7 @@ int __isoc99_vfscanf(FILE *stream, const char *format, va_list ap)
 
 int __isoc99_fscanf(FILE *stream, const char *format, ...)
 {
+  UB_CALL(stream != NULL ? fileno_unlocked(stream) : -1);
   va_list ap;
   va_start(ap, format);
   int r = __isoc99_vfscanf(stream, format, ap);

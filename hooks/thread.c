@@ -168,6 +168,7 @@ static int join(pthread_t thread, void **ret, uint64_t deadline)
 
 int pthread_join(pthread_t thread, void **ret)
 {
+  UB_CALL(-1);
   ub_real_ensure();
   if (ub_thread_coro(thread) == NULL)
     return real.pthread_join(thread, ret);
@@ -186,6 +187,7 @@ int pthread_tryjoin_np(pthread_t thread, void **ret)
 int pthread_clockjoin_np(pthread_t thread, void **ret, clockid_t clock,
                          const struct timespec *abstime)
 {
+  UB_CALL(-1);
   ub_real_ensure();
   if (ub_thread_coro(thread) == NULL)
     return real.pthread_clockjoin_np(thread, ret, clock, abstime);
@@ -202,6 +204,7 @@ int pthread_clockjoin_np(pthread_t thread, void **ret, clockid_t clock,
 int pthread_timedjoin_np(pthread_t thread, void **ret,
                          const struct timespec *abstime)
 {
+  UB_CALL(-1);
   ub_real_ensure();
   if (ub_thread_coro(thread) == NULL)
     return real.pthread_timedjoin_np(thread, ret, abstime);
@@ -254,6 +257,7 @@ __attribute__((visibility("default"))) int
 ub_pthread_yield(void) __asm__("pthread_yield");
 int ub_pthread_yield(void)
 {
+  UB_CALL(-1);
   return sched_yield();
 }
 
@@ -265,6 +269,7 @@ int ub_pthread_yield(void)
  */
 int pthread_once(pthread_once_t *once, void (*fn)(void))
 {
+  UB_OBSERVED(real.pthread_once(once, fn)); /* (waits not timed: rare) */
   atomic_int *w = (atomic_int *)once;
   for (;;) {
     int v = atomic_load_explicit(w, memory_order_acquire);

@@ -635,13 +635,24 @@ void ub_sched_wait_init(struct ub_wait *w)
   ub_wait_init(w, resume, tls_sched->current);
 }
 
+bool ub_sched_clock_parks;
+
 int ub_sched_park(struct ub_wait *w)
 {
   struct ub_sched *s = tls_sched;
-  assert(s->current != &s->main);
-  if (s->current->state == UB_CORO_RUNNING) /* not already resumed */
-    s->current->state = UB_CORO_WAITING;
-  reschedule(s);
+  struct ub_coro *c = s->current;
+  assert(c != &s->main);
+  if (c->state == UB_CORO_RUNNING) /* not already resumed */
+    c->state = UB_CORO_WAITING;
+  c->parked_on = w;
+  if (__builtin_expect(ub_sched_clock_parks, 0)) {
+    uint64_t t0 = ub_clock_now();
+    reschedule(s);
+    c->parked_ns += ub_clock_now() - t0;
+  } else {
+    reschedule(s);
+  }
+  c->parked_on = NULL;
   return w->result;
 }
 

@@ -177,6 +177,10 @@ _Noreturn void ub_sched_exit(void *ret);
 int ub_sched_join(struct ub_coro *c, void **ret, uint64_t deadline);
 int ub_sched_detach(struct ub_coro *c);
 
+/* Clock every park into the green thread's parked_ns (the profile).  Set
+ * once, before any green thread parks. */
+extern bool ub_sched_clock_parks;
+
 /* Prepare w so that resolving it resumes the calling green thread. */
 void ub_sched_wait_init(struct ub_wait *w);
 /* Switch out until w (armed on this carrier's loop) is resolved. */

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +88,68 @@ static int parse_verbose(struct ub_config *c, const char *v)
   return 0;
 }
 
+static int parse_mode(struct ub_config *c, const char *v)
+{
+  if (strcmp(v, "green") != 0 && strcmp(v, "observe") != 0)
+    return -EINVAL;
+  c->observe = v[0] == 'o';
+  return 0;
+}
+
+/* The profile's path; shim/profile.c opens it and says what is wrong
+ * with it.  %p becomes the pid and %% a percent sign; any other % is a
+ * mistake. */
+static int parse_profile(struct ub_config *c, const char *v)
+{
+  if (*v == '\0')
+    return -EINVAL;
+  for (const char *p = strchr(v, '%'); p != NULL; p = strchr(p + 2, '%'))
+    if (p[1] != 'p' && p[1] != '%')
+      return -EINVAL;
+  c->profile = v;
+  return 0;
+}
+
+/* Signals unblock must not take: those it cannot catch, those that report
+ * a fault in the code that runs (the handler would run in its place), and
+ * SIGRTMAX, which kicks helper threads (hooks/signal.h). */
+static bool signal_forbidden(int sig)
+{
+  return sig == SIGKILL || sig == SIGSTOP || sig == SIGSEGV || sig == SIGBUS ||
+         sig == SIGILL || sig == SIGFPE || sig == SIGTRAP || sig == SIGSYS ||
+         sig == SIGRTMAX;
+}
+
+int ub_config_parse_signal(const char *s)
+{
+  int sig = -1;
+  if (isdigit((unsigned char)*s)) {
+    char *end;
+    long n = strtol(s, &end, 10);
+    if (*end == '\0' && strlen(s) <= 2)
+      sig = (int)n;
+  } else {
+    const char *name = strncmp(s, "SIG", 3) == 0 ? s + 3 : s;
+    for (int i = 1; i < SIGRTMIN && sig < 0; i++) {
+      const char *abbrev = sigabbrev_np(i);
+      if (abbrev != NULL && strcmp(abbrev, name) == 0)
+        sig = i;
+    }
+  }
+  if (sig < 1 || sig >= _NSIG || signal_forbidden(sig))
+    return -EINVAL;
+  return sig;
+}
+
+static int parse_profile_signal(struct ub_config *c, const char *v)
+{
+  int sig = ub_config_parse_signal(v);
+  if (sig < 0)
+    return sig;
+  c->profile_signal = sig;
+  return 0;
+}
+
 /* *field = v, a decimal integer from lo to hi; or -EINVAL. */
 static int set_range(unsigned *field, const char *v, long lo, long hi)
 {
@@ -115,10 +178,19 @@ static int parse_offload(struct ub_config *c, const char *v)
   return set_range(&c->offload_threads, v, 1, 1024);
 }
 
+#define SIGNALS                                                                \
+  "a signal name such as USR2 or SIGUSR2, or its number; not KILL, STOP, "     \
+  "SEGV, BUS, ILL, FPE, TRAP, SYS or RTMAX (unblock's own)"
+
 static const struct var vars[] = {
     {"UNBLOCK_BACKEND", "epoll or poll", parse_backend},
+    {"UNBLOCK_MODE", "green or observe", parse_mode},
     {"UNBLOCK_OFFLOAD_THREADS", "a number of helper threads from 1 to 1024",
      parse_offload},
+    {"UNBLOCK_PROFILE",
+     "a file name, where %p stands for the pid and %% for a percent sign",
+     parse_profile},
+    {"UNBLOCK_PROFILE_SIGNAL", SIGNALS, parse_profile_signal},
     {"UNBLOCK_STACK_SIZE",
      "a size from 16K to 1G, in bytes or with a K, M or G suffix",
      parse_stack_size},
@@ -175,6 +247,18 @@ int ub_config_load(struct ub_config *c, char *err, size_t errlen)
                v->accepted);
       return -EINVAL;
     }
+  }
+  if (c->observe && c->profile == NULL) {
+    snprintf(err, errlen,
+             "UNBLOCK_MODE=observe records a profile: set UNBLOCK_PROFILE "
+             "too (unblock --observe picks unblock.PID.prof)");
+    return -EINVAL;
+  }
+  if (c->profile_signal != 0 && c->profile == NULL) {
+    snprintf(err, errlen,
+             "UNBLOCK_PROFILE_SIGNAL writes the profile: set UNBLOCK_PROFILE "
+             "too");
+    return -EINVAL;
   }
   return 0;
 }

@@ -16,6 +16,9 @@ struct ub_config {
   unsigned workers;  /* carriers */
   unsigned stall_ms; /* a carrier stuck this long is handed off; 0: never */
   unsigned offload_threads; /* the helper pool's bound */
+  bool observe;             /* UNBLOCK_MODE=observe: no green threads */
+  const char *profile;      /* UNBLOCK_PROFILE: the file, or NULL */
+  int profile_signal;       /* write the profile on it; 0: none */
 };
 
 #define UB_WORKERS_MAX 64
@@ -32,6 +35,10 @@ unsigned ub_config_cpus(void);
  * not be silently ignored.
  */
 int ub_config_load(struct ub_config *c, char *err, size_t errlen);
+
+/* "USR2", "SIGUSR2" or "12": a signal unblock may take for itself, or
+ * -EINVAL. */
+int ub_config_parse_signal(const char *s);
 
 /* "1M", "512K", "8388608": bytes, or -EINVAL. */
 long long ub_config_parse_size(const char *s);

@@ -27,6 +27,7 @@
 #include "config.h"
 #include "monitor.h"
 #include "offload.h"
+#include "profile.h"
 #include "real.h"
 #include "sched.h"
 #include "signal.h"
@@ -78,6 +79,17 @@ static void report(const struct ub_config *cfg)
             maps, maps / 2 - 1000);
 }
 
+static void on_profile_signal(int sig)
+{
+  (void)sig;
+  ub_prof_write();
+}
+
+static void write_profile(void)
+{
+  ub_prof_write();
+}
+
 __attribute__((constructor)) static void ub_init(void)
 {
   struct ub_config cfg;
@@ -87,8 +99,20 @@ __attribute__((constructor)) static void ub_init(void)
     _exit(2);
   }
   ub_real_resolve();
+  if (ub_prof_setup(&cfg, err, sizeof(err)) != 0) {
+    fprintf(stderr, "unblock: %s\n", err);
+    _exit(2);
+  }
+  ub_sched_clock_parks = ub_prof_on;
+  if (ub_prof_on) {
+    if (cfg.profile_signal != 0)
+      ub_sig_reserve(cfg.profile_signal, on_profile_signal);
+    ub_sig_on_death(write_profile);
+  }
   if (cfg.verbose)
     report(&cfg);
+  if (cfg.observe)
+    return; /* no carrier, no green thread: every hook passes through */
   struct ub_sched *s = calloc(1, sizeof(*s) + ub_sig_carrier_extra());
   if (s == NULL)
     fail("cannot start the carrier", ENOMEM);

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "report.h"
 
 #ifndef UB_VERSION
 #define UB_VERSION "0.4.0"
@@ -41,13 +42,19 @@ static const struct opt opts[] = {
     {"--stack-size", "UNBLOCK_STACK_SIZE", NULL},
     {"--backend", "UNBLOCK_BACKEND", NULL},
     {"--verbose", "UNBLOCK_VERBOSE", "1"},
+    {"--profile", "UNBLOCK_PROFILE", NULL},
+    {"--profile-signal", "UNBLOCK_PROFILE_SIGNAL", NULL},
+    {"--observe", "UNBLOCK_MODE", "observe"},
+    {"--mode", "UNBLOCK_MODE", NULL},
 };
 
 static void usage(FILE *f)
 {
   fputs("usage: unblock [options] [--] CMD [ARGS...]\n"
+        "       unblock report [options] PROFILE\n"
         "Run CMD with its threads as green threads and its blocking calls\n"
-        "waiting on a hidden event loop (LD_PRELOAD=libunblock.so).\n"
+        "waiting on a hidden event loop (LD_PRELOAD=libunblock.so); or\n"
+        "print a profile of where a program waited (unblock report --help).\n"
         "\n"
         "options (each sets the UNBLOCK_* variable named; see unblock(1)):\n"
         "  --workers N            UNBLOCK_WORKERS: carriers, 1..64 (one per"
@@ -62,6 +69,16 @@ static void usage(FILE *f)
         "  --backend NAME         UNBLOCK_BACKEND: epoll or poll (epoll)\n"
         "  --verbose              UNBLOCK_VERBOSE=1: report the setup on"
         " stderr\n"
+        "  --profile FILE         UNBLOCK_PROFILE: record every wait by call"
+        " site,\n"
+        "                         written to FILE at exit (%p: the pid)\n"
+        "  --profile-signal SIG   UNBLOCK_PROFILE_SIGNAL: also write it on SIG"
+        "\n"
+        "  --observe              UNBLOCK_MODE=observe: no green threads; time"
+        " the\n"
+        "                         blocking calls natively into the profile\n"
+        "                         (FILE defaults to unblock.PID.prof)\n"
+        "  --mode MODE            UNBLOCK_MODE: green or observe (green)\n"
         "  --help                 print this help and exit\n"
         "  --version              print the version and exit\n",
         f);
@@ -141,13 +158,18 @@ static bool is_static_elf(const char *path)
 static const char *flag_of(const char *msg)
 {
   for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
-    if (strncmp(msg, opts[i].var, strlen(opts[i].var)) == 0)
+    if (strncmp(msg, opts[i].var, strlen(opts[i].var)) == 0 &&
+        strchr("= ", msg[strlen(opts[i].var)]) != NULL)
       return opts[i].flag;
   return NULL;
 }
 
 int main(int argc, char **argv)
 {
+  /* Subcommands come first; `unblock -- report` runs a program of that
+   * name. */
+  if (argc > 1 && strcmp(argv[1], "report") == 0)
+    return ub_report_main(argc - 1, argv + 1);
   int i = 1;
   for (; i < argc; i++) {
     const char *a = argv[i];
@@ -179,7 +201,8 @@ int main(int argc, char **argv)
       fprintf(stderr,
               "unblock: unknown option '%s'; options: --workers, "
               "--stall-ms, --offload-threads, --stack-size, --backend, "
-              "--verbose, --help, --version\n",
+              "--verbose, --profile, --profile-signal, --observe, --mode, "
+              "--help, --version\n",
               a);
       return 2;
     }
@@ -202,6 +225,14 @@ int main(int argc, char **argv)
     fprintf(stderr, "unblock: no command given\n");
     usage(stderr);
     return 2;
+  }
+  /* Observe mode exists to record a profile: give it a file. */
+  const char *mode = getenv("UNBLOCK_MODE");
+  if (mode != NULL && strcmp(mode, "observe") == 0 &&
+      getenv("UNBLOCK_PROFILE") == NULL) {
+    setenv("UNBLOCK_PROFILE", "unblock.%p.prof", 1);
+    fprintf(stderr, "unblock: the profile goes to unblock.%ld.prof\n",
+            (long)getpid());
   }
   struct ub_config cfg;
   char err[512];
