@@ -45,9 +45,10 @@ complete() {
   [ "$(max_row_count sleep usleep prof)" -eq 80 ]
   # Its total is about 80 x 5 ms (a park starts a little after the
   # deadline is set), and its histogram counts 80.
+  # (The backend's 1 ms sleeps are 80 calls too, from another site.)
   rows sleep usleep prof | awk -F'\t' '$6 == 80 {
     split($9, h, ","); n = 0; for (i in h) n += h[i]
-    if ($7 < 390000000 || $8 < 4900000 || n != 80) exit 1; found = 1 }
+    if ($7 >= 390000000 && $8 >= 4900000 && n == 80) found = 1 }
     END {exit !found}'
   # The pipe reads and the mutex waits are there too, with their fd kind.
   rows read read prof | grep -q $'\tpipe\t'
