@@ -242,11 +242,16 @@ static void put_maps(struct out *o)
 static void put_tables(struct out *o, uint64_t *nstacks, uint64_t *nwaits)
 {
   struct ub_prof_tables *t = ub_prof_tab;
+  /* The stacks written: a wait names only those (one filled in between
+   * the two passes would have no record). */
+  static uint64_t written[UB_PROF_NSTACKS / 64];
+  memset(written, 0, sizeof(written));
   for (size_t i = 0; i < UB_PROF_NSTACKS; i++) {
     struct ub_prof_stack *st = &t->stacks[i];
     uintptr_t site = atomic_load_explicit(&st->site, memory_order_acquire);
     if (site == 0 || site == UB_PROF_FILLING)
       continue;
+    written[i / 64] |= 1ull << (i % 64);
     put_s(o, "stack\t");
     put_u(o, i + 1);
     for (uint32_t k = 0; k < st->n && k < UB_PROF_FRAMES; k++) {
@@ -268,16 +273,17 @@ static void put_tables(struct out *o, uint64_t *nstacks, uint64_t *nwaits)
     struct ub_prof_fd *f = fd != 0 ? &t->fds[fd - 1] : NULL;
     bool fd_ok =
         f != NULL && atomic_load_explicit(&f->state, memory_order_acquire) == 2;
-    struct ub_prof_stack *st = stack != 0 ? &t->stacks[stack - 1] : NULL;
-    if (st != NULL && atomic_load_explicit(&st->site, memory_order_acquire) <=
-                          UB_PROF_FILLING)
+    if (stack != 0 && !(written[(stack - 1) / 64] >> ((stack - 1) % 64) & 1))
       stack = 0; /* filled after the stack records went out */
     put_s(o, "wait\t");
     put_s(o, kind != NULL ? kind : "other");
     put_s(o, "\t");
     put_s(o, ub_prof_hook_name(h));
     put_s(o, "\t");
-    put_s(o, fd_ok ? f->text : "-");
+    if (fd_ok)
+      put_field(o, f->text, strnlen(f->text, sizeof(f->text)));
+    else
+      put_s(o, "-");
     put_s(o, "\t");
     put_u(o, stack);
     put_s(o, "\t");

@@ -1,22 +1,24 @@
 /*
  * report.c - `unblock report`: the options, reading and checking a
- * profile (the format is in report.h's docs, version 1), merging its
- * wait records into rows, and the table.  symbolize.c names the pcs and
- * flame.c draws the flame graphs.
+ * profile (format version 1, docs/profiling.md), merging its wait records
+ * into rows, and the table.  symbolize.c names the pcs; flame.c draws the
+ * folded stacks and the SVG.
  *
  * The file is checked strictly, since a report from half a file would
  * mislead: the first line must be "unblock-profile<TAB>1", every known
- * record must have its fields in their syntax, and the `end` record must
- * be there, last, with the numbers of stack and wait records we saw.  A
- * last line without its newline is a truncated file.  Unknown record
- * types, and fields after those we know, are skipped: that is how a newer
- * writer extends version 1.  Records may come in any order; a wait may
- * name a stack that comes after it.
+ * record must have its fields in their syntax (header records at most
+ * once), and the `end` record must be there, last, with the numbers of
+ * stack and wait records we saw.  A last line without its newline is a
+ * truncated file.  Unknown record types, and fields after those we know,
+ * are skipped: that is how a newer writer extends version 1.  Records may
+ * come in any order; a wait may name a stack that comes after it.
  *
  * Two wait records whose kind, function, fd and symbolised stack are the
- * same become one row: distinct pcs can symbolise alike (a stack id per
- * load address of a library, or frames the symboliser cannot tell
- * apart), and the reader asked about code, not addresses.
+ * same become one row: distinct pcs can symbolise alike (frames the
+ * symboliser cannot tell apart, or one call site reached through
+ * different return addresses that fold away), and the reader asked about
+ * code, not addresses.  The p99 column comes from a log2 histogram, so it
+ * is only an upper bound, which the table says.
  *
  * Exit status: 0; 1 for a bad file; 2 for a bad option.
  */
@@ -248,8 +250,8 @@ static int parse_record(struct reader *r, char *line)
                 : strcmp(line, "exe") == 0     ? &p->exe
                 : strcmp(line, "cmdline") == 0 ? &p->cmdline
                                                : NULL;
-  if (text != NULL)
-    return (*text = strdup(f[0])) == NULL ? -ENOMEM : 0;
+  if (text != NULL) /* empty: the writer could not tell, as if absent */
+    return f[0][0] && (*text = strdup(f[0])) == NULL ? -ENOMEM : 0;
   if (strcmp(line, "histogram") == 0) {
     if (strcmp(f[0], "log2us") != 0 || !num(f[1], 10, &v) || v == 0 ||
         v > MAX_BUCKETS)

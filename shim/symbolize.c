@@ -391,8 +391,12 @@ static int symbolize_module(struct ub_profile *p, struct module *m,
     if (err == -ENOMEM)
       return err;
   }
-  /* The symbol tables name what addr2line could not, and give the offset
-   * of a frame that has a name but no line. */
+  /* Without a line, addr2line names the nearest symbol below the address,
+   * however far below: in a stripped binary that is an exported function
+   * that ends long before the static one the pc is in.  So a frame with
+   * no line takes its name and offset from a symbol that encloses it, if
+   * one does, and else stays nameless.  addr2line's name, demangled, is
+   * kept when there is such a symbol. */
   for (size_t i = 0; i < n; i++) {
     struct pcinfo *pc = pcs[i];
     if (pc->nfr == 0 && add_pair(p, pc, "??", "??:0") != 0)
@@ -401,10 +405,12 @@ static int symbolize_module(struct ub_profile *p, struct module *m,
     if (pc->nfr > 1 || f->line != 0)
       continue;
     const struct sym *s = find_sym(m, pc->va);
-    if (s != NULL && (f->func == NULL || strcmp(f->func, s->name) == 0)) {
-      f->func = f->func ? f->func : pool_str(p, s->name, strlen(s->name));
-      f->has_off = true, f->off = pc->va + 1 - s->value;
+    if (s == NULL) {
+      f->func = NULL;
+      continue;
     }
+    f->func = f->func ? f->func : pool_str(p, s->name, strlen(s->name));
+    f->has_off = true, f->off = pc->va + 1 - s->value;
   }
   return 0;
 }
