@@ -38,8 +38,8 @@ struct ub_hook_call {
 void ub_prof_green(struct ub_hook_call *call, const void *site);
 void ub_observe_begin(struct ub_hook_call *call);
 void ub_observe_end(struct ub_hook_call *call, const void *site);
-/* fd is a listening socket: connections on its port are described from
- * the server's side. */
+/* The program accepts on fd (the profile is on): connections on its port
+ * are described from the server's side. */
 void ub_prof_listener(int fd);
 
 /*
@@ -63,11 +63,8 @@ ub_hook_enter(const char *fn, int fd)
   if (s == NULL || ub_sig_depth != 0 || !ub_sched_enter(s))
     return call;
   call.sched = s;
-  struct ub_coro *c = s->current;
-  if (c->depth == 1) {
-    c->call = fn;
-    c->parked_ns = 0;
-  }
+  if (__builtin_expect(ub_prof_on, 0) && s->current->depth == 1)
+    s->current->parked_ns = 0; /* this call's waits start here */
   return call;
 }
 

@@ -406,6 +406,8 @@ static int do_accept(int fd, struct sockaddr *addr, socklen_t *addrlen,
                      int flags, bool four)
 {
   UB_ENTER(s);
+  if (ub_prof_on)
+    ub_prof_listener(fd); /* so its connections are described as served */
   if (s == NULL) {
     int r = four ? real.accept4(fd, addr, addrlen, flags)
                  : real.accept(fd, addr, addrlen);

@@ -65,18 +65,30 @@ static bool accepts_on(uint16_t port)
   return false;
 }
 
-void ub_prof_listener(int fd)
+static void note_port(const struct sockaddr_storage *a)
 {
-  struct sockaddr_storage a;
-  socklen_t len = sizeof(a);
-  if (syscall(SYS_getsockname, fd, &a, &len) != 0 || port_of(&a) == 0)
-    return;
-  uint32_t want = (uint32_t)port_of(&a) + 1;
-  for (size_t i = 0; i < 64; i++) {
+  uint32_t want = (uint32_t)port_of(a) + 1;
+  for (size_t i = 0; want > 1 && i < 64; i++) {
     uint32_t p = 0;
     if (atomic_compare_exchange_strong(&listen_ports[i], &p, want) || p == want)
       return;
   }
+}
+
+static uint32_t fd_id_cached(int fd);
+
+/* Green mode describes the listening fd once (describe_inet notes its
+ * port); observe mode keeps no per-fd state, and asks each time. */
+void ub_prof_listener(int fd)
+{
+  if (!ub_observing) {
+    fd_id_cached(fd);
+    return;
+  }
+  struct sockaddr_storage a;
+  socklen_t len = sizeof(a);
+  if (syscall(SYS_getsockname, fd, &a, &len) == 0)
+    note_port(&a);
 }
 
 /* ---- describing an fd ------------------------------------------------- */
@@ -126,7 +138,7 @@ static void describe_inet(int fd, int type, char *buf, size_t len)
   const char *proto = type == SOCK_STREAM  ? "TCP"
                       : type == SOCK_DGRAM ? "UDP"
                                            : "IP";
-  struct sockaddr_storage local, peer;
+  struct sockaddr_storage local = {0}, peer;
   socklen_t llen = sizeof(local), plen = sizeof(peer);
   char l[64] = "?", p[64];
   if (syscall(SYS_getsockname, fd, &local, &llen) == 0)
@@ -135,6 +147,8 @@ static void describe_inet(int fd, int type, char *buf, size_t len)
     int listening = 0;
     socklen_t ilen = sizeof(listening);
     syscall(SYS_getsockopt, fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &ilen);
+    if (listening)
+      note_port(&local);
     snprintf(buf, len, "%s %s%s", proto, listening ? "listen " : "", l);
   } else if (accepts_on(port_of(&local))) {
     put_addr(p, sizeof(p), &peer, false);
@@ -268,8 +282,6 @@ void ub_observe_begin(struct ub_hook_call *call)
   if (kind == NULL)
     return;
   int saved = errno;
-  if (call->fd >= 0 && strcmp(kind, "accept") == 0)
-    ub_prof_listener(call->fd);
   call->csw = voluntary_switches();
   call->t0 = ub_clock_now();
   errno = saved;

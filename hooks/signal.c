@@ -145,6 +145,24 @@ static void trampoline(int sig, siginfo_t *info, void *uc)
 
 /* ---- the offload helpers' kick (signal.h) ---------------------------- */
 
+/* Hand sig on to the program's handler, if it has one, with its mask:
+ * ours was installed with an empty one, and the kernel would have applied
+ * the program's. */
+static void pass_on(int sig, siginfo_t *info, void *uc)
+{
+  struct sigaction a = user[sig];
+  if (!(a.sa_flags & SA_SIGINFO) &&
+      (a.sa_handler == SIG_DFL || a.sa_handler == SIG_IGN))
+    return;
+  uint64_t block = 0, old = 0;
+  memcpy(&block, &a.sa_mask, sizeof(block));
+  if (!(a.sa_flags & SA_NODEFER))
+    block |= bit(sig);
+  syscall(SYS_rt_sigprocmask, SIG_BLOCK, &block, &old, UB_SIGSET_BYTES);
+  trampoline(sig, info, uc);
+  syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, UB_SIGSET_BYTES);
+}
+
 static atomic_bool kick_reserved;
 
 static void kick_handler(int sig, siginfo_t *info, void *uc)
@@ -152,24 +170,15 @@ static void kick_handler(int sig, siginfo_t *info, void *uc)
   if (ub_offload_helper())
     return; /* its blocking call returns EINTR: that was the point */
   struct sigaction a = user[sig];
-  if ((a.sa_flags & SA_SIGINFO) ||
-      (a.sa_handler != SIG_DFL && a.sa_handler != SIG_IGN)) {
-    /* Our handler was installed with an empty mask: apply the program's,
-     * as the kernel would have. */
-    uint64_t block = 0, old = 0;
-    memcpy(&block, &a.sa_mask, sizeof(block));
-    if (!(a.sa_flags & SA_NODEFER))
-      block |= bit(sig);
-    syscall(SYS_rt_sigprocmask, SIG_BLOCK, &block, &old, UB_SIGSET_BYTES);
-    trampoline(sig, info, uc);
-    syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, UB_SIGSET_BYTES);
-  } else if (a.sa_handler == SIG_DFL) {
+  if (!(a.sa_flags & SA_SIGINFO) && a.sa_handler == SIG_DFL) {
     /* The default action of a real-time signal: the process ends. */
     struct sigaction dfl = {.sa_handler = SIG_DFL};
     real.sigaction(sig, &dfl, NULL);
     uint64_t m = bit(sig);
     syscall(SYS_rt_sigprocmask, SIG_UNBLOCK, &m, NULL, UB_SIGSET_BYTES);
     syscall(SYS_tgkill, getpid(), syscall(SYS_gettid), sig);
+  } else {
+    pass_on(sig, info, uc);
   }
 }
 
@@ -212,22 +221,6 @@ static bool deadly(int sig)
 {
   return sig == SIGHUP || sig == SIGINT || sig == SIGQUIT || sig == SIGPIPE ||
          sig == SIGALRM || sig == SIGTERM || sig == SIGUSR1 || sig == SIGUSR2;
-}
-
-/* Hand sig on to the program's handler, if it has one, with its mask. */
-static void pass_on(int sig, siginfo_t *info, void *uc)
-{
-  struct sigaction a = user[sig];
-  if (!(a.sa_flags & SA_SIGINFO) &&
-      (a.sa_handler == SIG_DFL || a.sa_handler == SIG_IGN))
-    return;
-  uint64_t block = 0, old = 0;
-  memcpy(&block, &a.sa_mask, sizeof(block));
-  if (!(a.sa_flags & SA_NODEFER))
-    block |= bit(sig);
-  syscall(SYS_rt_sigprocmask, SIG_BLOCK, &block, &old, UB_SIGSET_BYTES);
-  trampoline(sig, info, uc);
-  syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, UB_SIGSET_BYTES);
 }
 
 static void reserved_handler(int sig, siginfo_t *info, void *uc)

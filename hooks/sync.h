@@ -36,7 +36,9 @@ _Static_assert(offsetof(struct ub_mutex, kind) ==
                    offsetof(pthread_mutex_t, __data.__kind),
                "mutex kind where the static initializers put it");
 
-/* Lock m for the caller until deadline; 0 or -errno. */
+/* Lock m for the caller until deadline; 0 or -errno.  The caller is in a
+ * hook (UB_CALL or UB_ENTER), taken before any spinlock: entering may wait
+ * for the carrier to come back (loop/handoff.h). */
 int ub_mutex_lock(struct ub_mutex *m, uint64_t deadline);
 int ub_mutex_unlock(struct ub_mutex *m);
 

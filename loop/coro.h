@@ -72,11 +72,9 @@ struct ub_coro {
   _Atomic uint64_t sigpending;
   uint64_t id;
   uint64_t born; /* monotonic ns */
-  /* Time parked since the hooks last reset it (ub_sched_clock_parks), and
-   * what it is parked on, if anything: for the profile and the dump. */
+  /* Time parked since the hooks last reset it, while
+   * ub_sched_clock_parks is set (the profile). */
   uint64_t parked_ns;
-  struct ub_wait *parked_on;
-  const char *call; /* the hooked function it is in (hooks/hook.h) */
   enum ub_coro_state state;
   int saved_errno; /* errno is per OS thread; each green thread keeps its own */
   int saved_h_errno; /* and h_errno */

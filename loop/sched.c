@@ -644,7 +644,6 @@ int ub_sched_park(struct ub_wait *w)
   assert(c != &s->main);
   if (c->state == UB_CORO_RUNNING) /* not already resumed */
     c->state = UB_CORO_WAITING;
-  c->parked_on = w;
   if (__builtin_expect(ub_sched_clock_parks, 0)) {
     uint64_t t0 = ub_clock_now();
     reschedule(s);
@@ -652,7 +651,6 @@ int ub_sched_park(struct ub_wait *w)
   } else {
     reschedule(s);
   }
-  c->parked_on = NULL;
   return w->result;
 }
 

@@ -224,3 +224,27 @@ print("parent done")'
   assert_status 2
   [[ "$stderr$output" == *"UNBLOCK_PROFILE='d'"* ]]
 }
+
+@test "connections a server accepted without waiting aggregate under its address" {
+  # Five connections are queued before the first accept, so no accept
+  # waits; each connection's recv then waits for its client.  They are
+  # one row, from the server's side, not one row per client port.
+  cat >acc.py <<'PY'
+import socket, threading, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(16)
+port = s.getsockname()[1]
+cs = [socket.create_connection(("127.0.0.1", port)) for i in range(5)]
+time.sleep(0.1)
+for c in cs:
+    a, _ = s.accept()
+    threading.Thread(target=lambda c=c: (time.sleep(0.02), c.sendall(b"hi"))).start()
+    print(a.recv(10).decode(), port)
+PY
+  run timeout 60 env LD_PRELOAD="$LIB" UNBLOCK_PROFILE="$PWD/a" "$PY" acc.py
+  assert_status 0
+  local port
+  port=$(awk '{print $2; exit}' <<<"$output")
+  rows read recv a | cut -f4 | sort -u >fds
+  [ "$(cat fds)" = "TCP 127.0.0.1:$port <- 127.0.0.1" ]
+  [ "$(max_row_count read recv a)" -eq 5 ]
+}
