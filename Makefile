@@ -20,7 +20,8 @@ TEST_LIBS := -lm
 
 LOOP_SRC := $(wildcard loop/*.c)
 # The launcher's own sources (the `unblock` program, not the library).
-CLI_SRC  := shim/unblock.c shim/report.c shim/symbolize.c shim/flame.c
+CLI_SRC  := shim/unblock.c shim/report.c shim/symbolize.c shim/flame.c \
+            shim/ps.c shim/profile_read.c shim/elfsym.c
 SHIM_SRC := $(filter-out $(CLI_SRC),$(wildcard shim/*.c))
 HOOK_SRC := $(wildcard hooks/*.c)
 ASM_SRC  := loop/switch-x86_64.S
@@ -145,9 +146,12 @@ hooks-doc-check:
 	@$(call hooks_md,hooks/hooks.def) | cmp -s - docs/hooks.md || \
 	  { echo "docs/hooks.md is stale: run make docs/hooks.md" >&2; exit 1; }
 
+# libgcc_s: loaded with us, so that backtrace() (the dump, the profile's
+# stacks) need not dlopen it later, and open an fd, while the program runs.
 $(B)/libunblock.so: $(SO_OBJ) $(B)/exports.map
 	$(CC) -shared $(CFLAGS) $(EXTRA_CFLAGS) -Wl,--version-script=$(B)/exports.map \
-	  -Wl,-z,defs -Wl,-z,now -o $@ $(SO_OBJ) $(LDLIBS) -lffi -ldl
+	  -Wl,-z,defs -Wl,-z,now -o $@ $(SO_OBJ) $(LDLIBS) -lffi -ldl \
+	  -Wl,--push-state,--no-as-needed -lgcc_s -Wl,--pop-state
 
 $(B)/unblock: $(CLI_SRC:%.c=$(B)/%.o) $(B)/shim/config.o
 	$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -pie -o $@ $(filter %.o,$^) -lm
@@ -230,11 +234,13 @@ bench: all $(BENCH_BIN) $(DEMO_HTTP_BINS) $(BENCH_C_BINS) $(E2E_BIN)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/bin \
-	  $(DESTDIR)$(PREFIX)/share/doc/unblock $(DESTDIR)$(PREFIX)/share/man/man1
+	  $(DESTDIR)$(PREFIX)/share/doc/unblock/img \
+	  $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0755 $(B)/libunblock.so $(DESTDIR)$(PREFIX)/lib/libunblock.so
 	install -m 0755 $(B)/unblock $(DESTDIR)$(PREFIX)/bin/unblock
 	install -m 0644 docs/unblock.1 $(DESTDIR)$(PREFIX)/share/man/man1/unblock.1
 	install -m 0644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/unblock/
+	install -m 0644 docs/img/* $(DESTDIR)$(PREFIX)/share/doc/unblock/img/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/lib/libunblock.so $(DESTDIR)$(PREFIX)/bin/unblock

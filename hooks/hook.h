@@ -41,6 +41,8 @@ void ub_observe_end(struct ub_hook_call *call, const void *site);
 /* The program accepts on fd (the profile is on): connections on its port
  * are described from the server's side. */
 void ub_prof_listener(int fd);
+/* What fd is, for people: "TCP 10.0.0.1:80 <- 10.0.0.2", "pipe", "file"... */
+void ub_prof_describe(int fd, char *buf, size_t len);
 
 /*
  * The carrier of the calling green thread, or NULL: pass through.  Hooks
@@ -63,8 +65,12 @@ ub_hook_enter(const char *fn, int fd)
   if (s == NULL || ub_sig_depth != 0 || !ub_sched_enter(s))
     return call;
   call.sched = s;
-  if (__builtin_expect(ub_prof_on, 0) && s->current->depth == 1)
-    s->current->parked_ns = 0; /* this call's waits start here */
+  struct ub_coro *c = s->current;
+  if (c->depth == 1) {
+    c->hook = fn; /* for the dump */
+    if (__builtin_expect(ub_prof_on, 0))
+      c->parked_ns = 0; /* this call's waits start here */
+  }
   return call;
 }
 

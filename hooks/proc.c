@@ -32,6 +32,7 @@
 #include "fdio.h"
 #include "hook.h"
 #include "signal.h"
+#include "control.h"
 #include "sys.h"
 #include "thread.h"
 #include "waitq.h"
@@ -48,6 +49,7 @@ pid_t fork(void)
     ub_carriers_after_fork();
     ub_offload_after_fork();
     ub_monitor_after_fork();
+    ub_control_after_fork();
     ub_sig_main_carrier(s->first != NULL ? s : NULL);
     if (err != 0) {
       /* The child cannot wait on anything: say so, and stop it. */

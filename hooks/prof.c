@@ -159,7 +159,7 @@ static void describe_inet(int fd, int type, char *buf, size_t len)
   }
 }
 
-static void describe(int fd, char *buf, size_t len)
+void ub_prof_describe(int fd, char *buf, size_t len)
 {
   struct stat st;
   if (fd < 0 || syscall(SYS_fstat, fd, &st) != 0) {
@@ -203,7 +203,7 @@ static void describe(int fd, char *buf, size_t len)
 static uint32_t fd_id(int fd)
 {
   char text[160];
-  describe(fd, text, sizeof(text));
+  ub_prof_describe(fd, text, sizeof(text));
   return ub_prof_fd(text);
 }
 

@@ -75,6 +75,13 @@ struct ub_coro {
   /* Time parked since the hooks last reset it, while
    * ub_sched_clock_parks is set (the profile). */
   uint64_t parked_ns;
+  /* For the dump (ub_sched_peek): the hook the thread last entered from
+   * the program (its __func__), the wait it is parked on, and whether the
+   * scheduler switched it out (so that switching to it resumes it inside
+   * the scheduler, not at its start). */
+  const char *hook;
+  struct ub_wait *parked_on;
+  bool switched_out;
   enum ub_coro_state state;
   int saved_errno; /* errno is per OS thread; each green thread keeps its own */
   int saved_h_errno; /* and h_errno */

@@ -144,6 +144,7 @@ void ub_wait_init(struct ub_wait *w, void (*resume)(struct ub_wait *),
                   void *owner)
 {
   *w = (struct ub_wait){.resume = resume, .owner = owner, .fd = -1};
+  w->timer.deadline = UB_NEVER;
 }
 
 int ub_loop_init(struct ub_loop *l, enum ub_backend_kind kind)
@@ -196,6 +197,7 @@ int ub_loop_arm(struct ub_loop *l, struct ub_wait *w, int fd, unsigned dir,
   w->dir = dir;
   w->result = 0;
   w->timer.child = w->timer.next = w->timer.prev = NULL;
+  w->timer.deadline = deadline; /* read by the dump, armed or not */
   atomic_store_explicit(&w->claimed, 0, memory_order_relaxed);
   if (fd >= 0) {
     assert(dir == UB_IN || dir == UB_OUT);

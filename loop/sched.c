@@ -172,6 +172,19 @@ static struct ub_coro *pick_next(struct ub_sched *s)
   return &s->main;
 }
 
+/* Run ub_sched_peek's function here, on from's stack, and go back to the
+ * carrier's context.  Whatever the function does to errno is undone: the
+ * switch back saves errno as from's own. */
+static __attribute__((noinline)) void peeked(struct ub_sched *s,
+                                             struct ub_coro *from)
+{
+  int e = errno, h = *ub_h_errno_location();
+  s->peek_fn(from, s->peek_arg);
+  errno = e;
+  *ub_h_errno_location() = h;
+  ub_coro_switch(from, &s->main);
+}
+
 /* Switch away from the current green thread, already queued or parked. */
 static void reschedule(struct ub_sched *s)
 {
@@ -183,7 +196,11 @@ static void reschedule(struct ub_sched *s)
   }
   s->leaving = from;
   s->current = to;
+  from->switched_out = true;
   ub_coro_switch(from, to);
+  while (__builtin_expect(s->peek_fn != NULL, 0)) /* ub_sched_peek */
+    peeked(s, from);
+  from->switched_out = false;
   after_switch(s);
 }
 
@@ -282,7 +299,8 @@ void ub_sched_fini(struct ub_sched *s)
 static bool pending(struct ub_sched *s)
 {
   return atomic_load(&s->remote) != NULL || atomic_load(&s->deferred) != 0 ||
-         atomic_load(&s->poked) != 0 || atomic_load(&s->want_back) != 0;
+         atomic_load(&s->poked) != 0 || atomic_load(&s->want_back) != 0 ||
+         atomic_load(&s->call) != NULL;
 }
 
 /*
@@ -318,6 +336,53 @@ static bool spin(struct ub_sched *s)
   return false;
 }
 
+static void answer_call(struct ub_sched *s)
+{
+  struct ub_sched_call *r = atomic_exchange(&s->call, NULL);
+  if (r == NULL)
+    return; /* withdrawn meanwhile */
+  r->fn(s, r->arg);
+  atomic_store_explicit(&r->done, 1, memory_order_release);
+}
+
+bool ub_sched_call(struct ub_sched *s, struct ub_sched_call *r)
+{
+  struct ub_sched_call *none = NULL;
+  atomic_store(&r->done, 0);
+  if (!atomic_compare_exchange_strong(&s->call, &none, r))
+    return false;
+  ub_loop_wake(&s->loop);
+  return true;
+}
+
+bool ub_sched_uncall(struct ub_sched *s, struct ub_sched_call *r)
+{
+  struct ub_sched_call *mine = r;
+  return atomic_compare_exchange_strong(&s->call, &mine, NULL);
+}
+
+#define PEEK_ROOM (32 * 1024)
+
+bool ub_sched_peek(struct ub_coro *c, void (*fn)(struct ub_coro *c, void *arg),
+                   void *arg)
+{
+  struct ub_sched *s = c->home;
+  assert(s == tls_sched && s->current == &s->main);
+  /* fn runs below c's saved context, with room for a signal frame too;
+   * a stack with less than PEEK_ROOM left is not risked. */
+  if (!c->switched_out ||
+      (c->stack.lo != NULL &&
+       (uintptr_t)c->sp - (uintptr_t)c->stack.lo < PEEK_ROOM))
+    return false;
+  s->peek_fn = fn;
+  s->peek_arg = arg;
+  s->leaving = c; /* an overflow meanwhile is c's (guard.c) */
+  ub_coro_switch(&s->main, c);
+  s->leaving = NULL;
+  s->peek_fn = NULL;
+  return true;
+}
+
 int ub_sched_run(struct ub_sched *s)
 {
   assert(s->current == &s->main);
@@ -351,6 +416,8 @@ int ub_sched_run(struct ub_sched *s)
          atomic_load_explicit(&s->poked, memory_order_relaxed) != 0) &&
         s->on_signals != NULL)
       s->on_signals(s);
+    if (atomic_load_explicit(&s->call, memory_order_relaxed) != NULL)
+      answer_call(s);
   }
 }
 
@@ -530,6 +597,7 @@ int ub_sched_after_fork(struct ub_sched *s)
   s->live = 1;
   atomic_store(&s->load, 1);
   atomic_store(&s->remote, NULL);
+  atomic_store(&s->call, NULL); /* the asking thread did not survive */
   s->all = NULL;
   if (s->first != s->current)
     s->first = NULL; /* the main thread did not survive the fork */
@@ -644,6 +712,7 @@ int ub_sched_park(struct ub_wait *w)
   assert(c != &s->main);
   if (c->state == UB_CORO_RUNNING) /* not already resumed */
     c->state = UB_CORO_WAITING;
+  c->parked_on = w;
   if (__builtin_expect(ub_sched_clock_parks, 0)) {
     uint64_t t0 = ub_clock_now();
     reschedule(s);
@@ -651,6 +720,7 @@ int ub_sched_park(struct ub_wait *w)
   } else {
     reschedule(s);
   }
+  c->parked_on = NULL;
   return w->result;
 }
 

@@ -43,6 +43,14 @@ struct ub_sched_config {
 
 struct ub_stolen;
 
+/* A request that a carrier's own context call fn(s, arg) between two
+ * ticks of its loop (ub_sched_call); done turns 1 once it has returned. */
+struct ub_sched_call {
+  void (*fn)(struct ub_sched *s, void *arg);
+  void *arg;
+  atomic_int done;
+};
+
 struct ub_sched {
   struct ub_loop loop;
   /*
@@ -96,6 +104,10 @@ struct ub_sched {
    * for (sem_post): on_signals then lets them look again. */
   atomic_int poked;
   void (*on_signals)(struct ub_sched *s);
+  _Atomic(struct ub_sched_call *) call; /* ub_sched_call's request */
+  /* While ub_sched_peek runs: what the peeked thread calls. */
+  void (*peek_fn)(struct ub_coro *c, void *arg);
+  void *peek_arg;
   /* A switch onto a green thread with sigpending set calls this first. */
   void (*on_pending)(struct ub_coro *c);
   /* An adopted carrier (ub_sched_adopt) calls this when its last green
@@ -127,6 +139,27 @@ struct ub_sched *ub_sched_pick(struct ub_sched *self);
  * from any thread, and from a signal handler. */
 void ub_sched_poke(struct ub_sched *s);
 void ub_sched_poke_all(void);
+
+/*
+ * Have s's own context call r->fn(s, r->arg) at its next turn, from any
+ * thread.  False if another request is still waiting there.  Withdraw it
+ * with ub_sched_uncall, which returns false once the call has begun: then
+ * wait for r->done before r goes away.
+ */
+bool ub_sched_call(struct ub_sched *s, struct ub_sched_call *r);
+bool ub_sched_uncall(struct ub_sched *s, struct ub_sched_call *r);
+
+/*
+ * From s's own context (an ub_sched_call function): run fn(c, arg) on the
+ * stack of c, one of s's green threads that the scheduler switched out,
+ * so that fn sees c's frames above it (backtrace), then come back.  c is
+ * not resumed: its state, signals and wait are left alone.  False, and
+ * fn is not called, if c is not switched out (not started yet, or running
+ * on another OS thread after a handoff), or if c's stack has less than
+ * 32 KiB left below it.
+ */
+bool ub_sched_peek(struct ub_coro *c, void (*fn)(struct ub_coro *c, void *arg),
+                   void *arg);
 
 /*
  * Turn the running context of this carrier (already ub_sched_init'ed) into

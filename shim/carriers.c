@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "handoff.h"
+#include "control.h"
 #include "monitor.h"
 #include "real.h"
 #include "signal.h"
@@ -96,6 +97,7 @@ void ub_carriers_start(void)
   if (state == 2)
     return;
   ub_monitor_start();
+  ub_control_start();
   if (wanted <= 1) {
     atomic_store_explicit(&started, 2, memory_order_release);
     return;

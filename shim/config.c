@@ -88,6 +88,14 @@ static int parse_verbose(struct ub_config *c, const char *v)
   return 0;
 }
 
+static int parse_control(struct ub_config *c, const char *v)
+{
+  if (strcmp(v, "0") != 0 && strcmp(v, "1") != 0)
+    return -EINVAL;
+  c->control = v[0] == '1';
+  return 0;
+}
+
 static int parse_mode(struct ub_config *c, const char *v)
 {
   if (strcmp(v, "green") != 0 && strcmp(v, "observe") != 0)
@@ -150,6 +158,15 @@ static int parse_profile_signal(struct ub_config *c, const char *v)
   return 0;
 }
 
+static int parse_dump_signal(struct ub_config *c, const char *v)
+{
+  int sig = ub_config_parse_signal(v);
+  if (sig < 0)
+    return sig;
+  c->dump_signal = sig;
+  return 0;
+}
+
 /* *field = v, a decimal integer from lo to hi; or -EINVAL. */
 static int set_range(unsigned *field, const char *v, long lo, long hi)
 {
@@ -184,6 +201,9 @@ static int parse_offload(struct ub_config *c, const char *v)
 
 static const struct var vars[] = {
     {"UNBLOCK_BACKEND", "epoll or poll", parse_backend},
+    {"UNBLOCK_CONTROL", "1 (answer unblock ps and unblock profile) or 0",
+     parse_control},
+    {"UNBLOCK_DUMP_SIGNAL", SIGNALS, parse_dump_signal},
     {"UNBLOCK_MODE", "green or observe", parse_mode},
     {"UNBLOCK_OFFLOAD_THREADS", "a number of helper threads from 1 to 1024",
      parse_offload},
@@ -227,6 +247,7 @@ int ub_config_load(struct ub_config *c, char *err, size_t errlen)
       .workers = ub_config_cpus(),
       .stall_ms = 20,
       .offload_threads = UB_OFFLOAD_DEFAULT,
+      .control = true,
   };
   for (char **e = environ; e != NULL && *e != NULL; e++) {
     if (strncmp(*e, "UNBLOCK_", 8) != 0)
@@ -260,5 +281,37 @@ int ub_config_load(struct ub_config *c, char *err, size_t errlen)
              "too");
     return -EINVAL;
   }
+  if (c->dump_signal != 0 && c->dump_signal == c->profile_signal) {
+    snprintf(err, errlen,
+             "UNBLOCK_DUMP_SIGNAL and UNBLOCK_PROFILE_SIGNAL are both %d: "
+             "give each its own signal",
+             c->dump_signal);
+    return -EINVAL;
+  }
+  if (c->dump_signal != 0 && c->observe) {
+    snprintf(err, errlen,
+             "UNBLOCK_DUMP_SIGNAL lists green threads, and "
+             "UNBLOCK_MODE=observe runs none: unset one of them");
+    return -EINVAL;
+  }
   return 0;
+}
+
+int ub_config_control_dir(char *buf, size_t len, const char *runtime_dir,
+                          unsigned uid)
+{
+  int n = runtime_dir != NULL && runtime_dir[0] == '/'
+              ? snprintf(buf, len, "%s/unblock", runtime_dir)
+              : snprintf(buf, len, "/tmp/unblock-%u", uid);
+  return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+int ub_config_control_path(char *buf, size_t len, const char *runtime_dir,
+                           unsigned uid, int pid)
+{
+  char dir[128];
+  if (ub_config_control_dir(dir, sizeof(dir), runtime_dir, uid) != 0)
+    return -ENAMETOOLONG;
+  int n = snprintf(buf, len, "%s/%d.sock", dir, pid);
+  return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }

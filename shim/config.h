@@ -19,6 +19,8 @@ struct ub_config {
   bool observe;             /* UNBLOCK_MODE=observe: no green threads */
   const char *profile;      /* UNBLOCK_PROFILE: the file, or NULL */
   int profile_signal;       /* write the profile on it; 0: none */
+  int dump_signal;          /* list the green threads on it; 0: none */
+  bool control;             /* the control socket (shim/control.c) */
 };
 
 #define UB_WORKERS_MAX 64
@@ -42,5 +44,17 @@ int ub_config_parse_signal(const char *s);
 
 /* "1M", "512K", "8388608": bytes, or -EINVAL. */
 long long ub_config_parse_size(const char *s);
+
+/*
+ * The control socket of process pid run by uid, whose environment has
+ * XDG_RUNTIME_DIR=runtime_dir (NULL: unset): its directory and path.  The
+ * directory is $XDG_RUNTIME_DIR/unblock, or /tmp/unblock-UID without it.
+ * Shared by the library (shim/control.c) and `unblock ps`.  0, or
+ * -ENAMETOOLONG.
+ */
+int ub_config_control_dir(char *buf, size_t len, const char *runtime_dir,
+                          unsigned uid);
+int ub_config_control_path(char *buf, size_t len, const char *runtime_dir,
+                           unsigned uid, int pid);
 
 #endif

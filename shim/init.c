@@ -25,6 +25,7 @@
 
 #include "carriers.h"
 #include "config.h"
+#include "control.h"
 #include "monitor.h"
 #include "offload.h"
 #include "profile.h"
@@ -133,6 +134,7 @@ __attribute__((constructor)) static void ub_init(void)
     e = ub_thread_adopt(self);
   if (e != 0)
     fail("cannot make the main thread a green thread", -e);
+  ub_control_setup(&cfg);
   /* main() is the program's code: the monitor may hand this carrier on
    * while it is stuck there (loop/handoff.h). */
   self->depth = 1;

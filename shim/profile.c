@@ -101,7 +101,9 @@ static const char *kinds[NHOOKS];
 
 const char *ub_prof_hook_kind(int h)
 {
-  return h >= 0 && h < NHOOKS ? kinds[h] : NULL;
+  if (h < 0 || h >= NHOOKS)
+    return NULL;
+  return ub_prof_tab != NULL ? kinds[h] : classify(h); /* no table: dump */
 }
 
 /*

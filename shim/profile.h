@@ -61,5 +61,8 @@ void ub_prof_record(int h, uint32_t fd, uint32_t stack, uint64_t ns);
  * place.  Async-signal-safe.  0 or -errno.
  */
 int ub_prof_write(void);
+/* The profile's absolute path (its directory as opened at start), into
+ * buf.  0 or -errno. */
+int ub_prof_path(char *buf, size_t len);
 
 #endif

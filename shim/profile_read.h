@@ -1,7 +1,8 @@
 /*
  * profile_read.h - a profile file as `unblock report` holds it in memory,
- * shared by report.c (which parses it and prints the table), symbolize.c
- * (which turns its pcs into frames) and flame.c (folded stacks and SVG).
+ * shared by profile_read.c (which reads and checks the file), report.c
+ * (which merges and prints it), symbolize.c (which turns its pcs into
+ * frames) and flame.c (folded stacks and SVG).
  *
  * Everything is owned by the struct ub_profile and freed by
  * ub_profile_free.  Strings from the file are NUL-terminated copies;
@@ -13,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* A `map` record: [start, end) of the process lies at file offset off of
  * path. */
@@ -73,7 +75,21 @@ struct ub_profile {
   void *sym_pool; /* symbolize.c's strings */
 };
 
+/* Read the profile in into p, whose file names it in messages: every
+ * record, checked, with the waits pointing at their stacks.  Returns 0, or
+ * -EINVAL for a bad or incomplete file and -ENOMEM, each said on stderr.
+ * p is to be freed either way. */
+int ub_profile_read(struct ub_profile *p, FILE *in);
+
 void ub_profile_free(struct ub_profile *p);
+
+/* Free the strings and histogram of one wait, which stays in p->waits
+ * (for merging rows, which drops the waits it merged). */
+void ub_profile_free_wait(struct ub_wait *w);
+
+/* A number in base 10, or 16 with its "0x", as the profile writes them:
+ * digits only, no sign, no blanks, and no overflow. */
+bool ub_profile_num(const char *s, int base, uint64_t *v);
 
 /* Human units: "850 ns", "12.3 us", "45.6 ms", "1.23 s". */
 const char *ub_report_dur(uint64_t ns, char *buf, size_t n);

@@ -578,3 +578,16 @@ __attribute__((destructor)) static void at_exit(void)
 {
   ub_prof_write();
 }
+
+int ub_prof_path(char *buf, size_t len)
+{
+  char link[32];
+  snprintf(link, sizeof(link), "/proc/self/fd/%d", dir_fd);
+  ssize_t n =
+      dir_fd < 0 || len < 2 ? -1 : syscall(SYS_readlink, link, buf, len - 1);
+  if (n <= 0)
+    return -ENOENT;
+  int m = snprintf(buf + n, len - (size_t)n, "%s%s",
+                   buf[n - 1] == '/' ? "" : "/", base);
+  return m < 0 || (size_t)m >= len - (size_t)n ? -ENAMETOOLONG : 0;
+}

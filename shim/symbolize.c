@@ -4,28 +4,25 @@
  * We do not read DWARF: binutils' addr2line does, once per module with
  * every address of that module on its command line (posix_spawnp, no
  * shell, so a path may hold any byte).  What we do ourselves is the
- * arithmetic addr2line needs and the fallback when it has nothing:
+ * arithmetic addr2line needs and the fallback when it has nothing; the
+ * ELF reading for both is elfsym.c's:
  *
  * - A pc is a return address, so we look up pc - 1, which lies inside the
  *   call instruction: the right line, and the right map and function even
  *   when the call is the last instruction of a noreturn path.
  * - A `map` record puts pc at file offset pc - start + off of its path;
- *   the PT_LOAD segment holding that offset gives the ELF vaddr.  That one
- *   formula serves ET_EXEC (absolute vaddrs) and ET_DYN (from 0) alike.
+ *   the PT_LOAD segment holding that offset gives the ELF vaddr.
  * - addr2line prints "??" for a function it cannot name (Debian strips
- *   its binaries).  We then look in .symtab, or .dynsym when there is no
- *   .symtab, for the function enclosing the address: "name+0xoff", the
- *   offset being that of the return address, as gdb prints it.
+ *   its binaries).  We then look in the module's symbol table for the
+ *   function enclosing the address: "name+0xoff", the offset being that
+ *   of the return address, as gdb prints it.
  * - With -i, addr2line prints the inlined functions at an address
  *   innermost first; each becomes a frame of its own, flagged inlined.
  *
- * Only native 64-bit little-endian ELF is read (the shim is x86_64
- * only); other modules keep unnamed frames.  A path ending in
- * " (deleted)" is tried as is, then without the suffix: the file there now
- * may be a newer one, which is the best we can do.
+ * A pc in no map, or in a module that is not native ELF, keeps one
+ * unnamed frame: the pc, or the module and offset.
  */
 #define _GNU_SOURCE
-#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -33,11 +30,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "elfsym.h"
 #include "symbolize.h"
 
 extern char **environ;
@@ -51,22 +47,6 @@ struct chunk {
   struct chunk *next;
   size_t used, cap;
   char data[];
-};
-
-struct sym {
-  uint64_t value, size;
-  const char *name;
-};
-
-struct module {
-  const char *path;          /* as in the map record */
-  const unsigned char *base; /* the file, mapped; NULL if not native ELF */
-  size_t size;
-  const Elf64_Ehdr *eh;
-  const Elf64_Phdr *ph;
-  bool loaded, syms_loaded;
-  struct sym *syms;
-  size_t nsyms;
 };
 
 /* One distinct pc of the profile, and what it symbolised to. */
@@ -98,150 +78,6 @@ static const char *pool_str(struct ub_profile *p, const char *s, size_t n)
   d[n] = '\0';
   c->used += n + 1;
   return d;
-}
-
-/* The n bytes at offset off of m's file, if they are all there and
- * aligned for the struct they hold; else NULL. */
-static const void *at(const struct module *m, uint64_t off, uint64_t n,
-                      size_t align)
-{
-  if (off > m->size || n > m->size - off || off % align != 0)
-    return NULL;
-  return m->base + off;
-}
-
-/* Sorting and searching arrays of structs that begin with a uint64_t key
- * (struct ub_map, struct sym, struct pcinfo, plain uint64_t). */
-static int cmp_first(const void *a, const void *b)
-{
-  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-  return x < y ? -1 : x > y;
-}
-
-/* How many of the n sorted elements have a key <= x. */
-static size_t upto(const void *base, size_t n, size_t size, uint64_t x)
-{
-  size_t lo = 0, hi = n;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (*(const uint64_t *)((const char *)base + mid * size) <= x)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  return lo;
-}
-
-static int open_module(const char *path)
-{
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  static const char del[] = " (deleted)";
-  size_t n = strlen(path), dn = sizeof(del) - 1;
-  if (fd < 0 && n > dn && strcmp(path + n - dn, del) == 0) {
-    char *s = strndup(path, n - dn);
-    if (s != NULL)
-      fd = open(s, O_RDONLY | O_CLOEXEC);
-    free(s);
-  }
-  return fd;
-}
-
-/* Map m's file and find its program headers; m->base stays NULL if it
- * is not a native ELF file we can read. */
-static void load_module(struct module *m)
-{
-  struct stat st;
-  m->loaded = true;
-  if (m->path[0] == '[')
-    return; /* [vdso], [vsyscall]: not files */
-  int fd = open_module(m->path);
-  if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-      st.st_size >= (off_t)sizeof(Elf64_Ehdr)) {
-    void *b = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-    if (b != MAP_FAILED)
-      m->base = b, m->size = (size_t)st.st_size;
-  }
-  if (fd >= 0)
-    close(fd);
-  const Elf64_Ehdr *e = m->eh = (const void *)m->base;
-  if (e == NULL || memcmp(e->e_ident, ELFMAG, SELFMAG) != 0 ||
-      e->e_ident[EI_CLASS] != ELFCLASS64 ||
-      e->e_ident[EI_DATA] != ELFDATA2LSB ||
-      e->e_phentsize != sizeof(Elf64_Phdr) ||
-      (m->ph = at(m, e->e_phoff, (uint64_t)e->e_phnum * sizeof(*m->ph), 8)) ==
-          NULL) {
-    if (m->base != NULL)
-      munmap((void *)m->base, m->size);
-    m->base = NULL;
-  }
-}
-
-static bool to_vaddr(const struct module *m, uint64_t fileoff, uint64_t *va)
-{
-  for (size_t i = 0; m->base != NULL && i < m->eh->e_phnum; i++) {
-    const Elf64_Phdr *ph = &m->ph[i];
-    if (ph->p_type == PT_LOAD && fileoff >= ph->p_offset &&
-        fileoff - ph->p_offset < ph->p_filesz) {
-      *va = fileoff - ph->p_offset + ph->p_vaddr;
-      return true;
-    }
-  }
-  return false;
-}
-
-/* Read the function symbols of .symtab, else of .dynsym, sorted by value.
- * Anything out of bounds leaves the module without symbols. */
-static void load_syms(struct module *m)
-{
-  const Elf64_Ehdr *e = m->eh;
-  const Elf64_Shdr *sh = at(m, e->e_shoff, sizeof(*sh), 8), *tab = NULL;
-  /* Past SHN_LORESERVE sections, e_shnum is 0 and shdr 0 has the count. */
-  uint64_t shnum = e->e_shnum ? e->e_shnum : sh ? sh->sh_size : 0;
-  m->syms_loaded = true;
-  if (e->e_shoff == 0 || e->e_shentsize != sizeof(*sh) ||
-      shnum > m->size / sizeof(*sh) ||
-      at(m, e->e_shoff, shnum * sizeof(*sh), 8) == NULL)
-    return;
-  for (size_t i = 0; i < shnum; i++)
-    if (sh[i].sh_type == SHT_SYMTAB ||
-        (sh[i].sh_type == SHT_DYNSYM && tab == NULL))
-      tab = &sh[i];
-  if (tab == NULL || tab->sh_link >= shnum)
-    return;
-  const Elf64_Shdr *str = &sh[tab->sh_link];
-  const Elf64_Sym *syms = at(m, tab->sh_offset, tab->sh_size, 8);
-  const char *names = at(m, str->sh_offset, str->sh_size, 1);
-  size_t n = tab->sh_size / sizeof(*syms);
-  if (syms == NULL || names == NULL || str->sh_type != SHT_STRTAB ||
-      (m->syms = malloc(n * sizeof(*m->syms) + 1)) == NULL)
-    return;
-  for (size_t i = 0; i < n; i++) {
-    const Elf64_Sym *s = &syms[i];
-    int type = ELF64_ST_TYPE(s->st_info);
-    /* The name must end inside the string table. */
-    if ((type == STT_FUNC || type == STT_GNU_IFUNC) &&
-        s->st_shndx != SHN_UNDEF && s->st_value != 0 &&
-        s->st_name < str->sh_size && names[s->st_name] != '\0' &&
-        memchr(names + s->st_name, 0, str->sh_size - s->st_name) != NULL)
-      m->syms[m->nsyms++] =
-          (struct sym){s->st_value, s->st_size, names + s->st_name};
-  }
-  if (m->nsyms > 1)
-    qsort(m->syms, m->nsyms, sizeof(*m->syms), cmp_first);
-}
-
-/* The function symbol enclosing va: the last one starting at or below it,
- * if its size covers va (a size of 0, as in hand-written assembly, is
- * taken on trust). */
-static const struct sym *find_sym(struct module *m, uint64_t va)
-{
-  if (!m->syms_loaded)
-    load_syms(m);
-  size_t lo = upto(m->syms, m->nsyms, sizeof(*m->syms), va);
-  if (lo == 0)
-    return NULL;
-  const struct sym *s = &m->syms[lo - 1];
-  return s->size == 0 || va - s->value < s->size ? s : NULL;
 }
 
 /* Run addr2line on n vaddrs of module path; *out gets its stdout.
@@ -366,7 +202,7 @@ static int parse_output(struct ub_profile *p, struct pcinfo **pcs, size_t n,
   return 0;
 }
 
-static int symbolize_module(struct ub_profile *p, struct module *m,
+static int symbolize_module(struct ub_profile *p, struct ub_module *m,
                             struct pcinfo **pcs, size_t n)
 {
   for (size_t b = 0; b < n && !no_addr2line; b += BATCH) {
@@ -404,7 +240,7 @@ static int symbolize_module(struct ub_profile *p, struct module *m,
     struct ub_frame *f = &pc->fr[0];
     if (pc->nfr > 1 || f->line != 0)
       continue;
-    const struct sym *s = find_sym(m, pc->va);
+    const struct ub_elfsym *s = ub_elfsym_find(m, pc->va);
     if (s == NULL) {
       f->func = NULL;
       continue;
@@ -417,19 +253,19 @@ static int symbolize_module(struct ub_profile *p, struct module *m,
 
 static const struct ub_map *find_map(const struct ub_profile *p, uint64_t q)
 {
-  size_t i = upto(p->maps, p->nmaps, sizeof(*p->maps), q);
+  size_t i = ub_elfsym_upto(p->maps, p->nmaps, sizeof(*p->maps), q);
   return i > 0 && q < p->maps[i - 1].end ? &p->maps[i - 1] : NULL;
 }
 
 /* Every pc of every stack is in pcs. */
 static struct pcinfo *find_pc(struct pcinfo *pcs, size_t n, uint64_t pc)
 {
-  return &pcs[upto(pcs, n, sizeof(*pcs), pc) - 1];
+  return &pcs[ub_elfsym_upto(pcs, n, sizeof(*pcs), pc) - 1];
 }
 
 /* Give each pc its module and vaddr, and each module's pcs their names. */
 static int symbolize_pcs(struct ub_profile *p, struct pcinfo *pcs, size_t n,
-                         struct module *mods, size_t *nmods,
+                         struct ub_module *mods, size_t *nmods,
                          struct pcinfo **list)
 {
   for (size_t i = 0; i < n; i++) {
@@ -442,12 +278,12 @@ static int symbolize_pcs(struct ub_profile *p, struct pcinfo *pcs, size_t n,
     while (j < *nmods && strcmp(mods[j].path, map->path) != 0)
       j++;
     if (j == *nmods)
-      mods[(*nmods)++] = (struct module){.path = map->path};
+      mods[(*nmods)++] = (struct ub_module){.path = map->path};
     if (!mods[j].loaded)
-      load_module(&mods[j]);
+      ub_elfsym_load(&mods[j]);
     pc->mod = (int)j;
     pc->va = pc->pc - 1 - map->start + map->off; /* the file offset */
-    pc->has_va = to_vaddr(&mods[j], pc->va, &pc->va);
+    pc->has_va = ub_elfsym_vaddr(&mods[j], pc->va, &pc->va);
   }
   for (size_t j = 0; j < *nmods; j++) {
     size_t k = 0;
@@ -487,19 +323,19 @@ int ub_sym_profile(struct ub_profile *p)
   uint64_t *all = malloc(total * sizeof(*all) + 1);
   struct pcinfo *pcs = calloc(total + 1, sizeof(*pcs));
   struct pcinfo **list = malloc(total * sizeof(*list) + 1);
-  struct module *mods = calloc(p->nmaps + 1, sizeof(*mods));
+  struct ub_module *mods = calloc(p->nmaps + 1, sizeof(*mods));
   int err = -ENOMEM;
   if (all == NULL || pcs == NULL || list == NULL || mods == NULL)
     goto out;
   for (size_t i = 0, k = 0; i < p->nstacks; i++)
     for (size_t j = 0; j < p->stacks[i].npc; j++)
       all[k++] = p->stacks[i].pc[j];
-  qsort(all, total, sizeof(*all), cmp_first);
+  qsort(all, total, sizeof(*all), ub_elfsym_cmp);
   for (size_t i = 0; i < total; i++)
     if (i == 0 || all[i] != all[i - 1])
       pcs[n++].pc = all[i];
   if (p->nmaps > 1)
-    qsort(p->maps, p->nmaps, sizeof(*p->maps), cmp_first);
+    qsort(p->maps, p->nmaps, sizeof(*p->maps), ub_elfsym_cmp);
   if (symbolize_pcs(p, pcs, n, mods, &nmods, list) != 0)
     goto out;
   for (size_t i = 0; i < p->nstacks; i++) {
@@ -519,11 +355,8 @@ int ub_sym_profile(struct ub_profile *p)
 out:
   for (size_t i = 0; pcs != NULL && i < n; i++)
     free(pcs[i].fr);
-  for (size_t j = 0; j < nmods; j++) {
-    if (mods[j].base != NULL)
-      munmap((void *)mods[j].base, mods[j].size);
-    free(mods[j].syms);
-  }
+  for (size_t j = 0; j < nmods; j++)
+    ub_elfsym_unload(&mods[j]);
   free(all);
   free(pcs);
   free(list);

@@ -2,7 +2,7 @@
  * symbolize.h - pcs to functions and source lines, for `unblock report`
  * (symbolize.c): the profile's map records and each module's ELF program
  * headers give the address addr2line wants; the ELF symbol tables are the
- * fallback when it knows nothing.
+ * fallback when it knows nothing (both read by elfsym.c).
  */
 #ifndef UB_SYMBOLIZE_H
 #define UB_SYMBOLIZE_H

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "ps.h"
 #include "report.h"
 
 #ifndef UB_VERSION
@@ -46,15 +47,21 @@ static const struct opt opts[] = {
     {"--profile-signal", "UNBLOCK_PROFILE_SIGNAL", NULL},
     {"--observe", "UNBLOCK_MODE", "observe"},
     {"--mode", "UNBLOCK_MODE", NULL},
+    {"--dump-signal", "UNBLOCK_DUMP_SIGNAL", NULL},
+    {"--no-control", "UNBLOCK_CONTROL", "0"},
 };
 
 static void usage(FILE *f)
 {
   fputs("usage: unblock [options] [--] CMD [ARGS...]\n"
         "       unblock report [options] PROFILE\n"
+        "       unblock ps [--raw] PID\n"
+        "       unblock profile PID\n"
         "Run CMD with its threads as green threads and its blocking calls\n"
-        "waiting on a hidden event loop (LD_PRELOAD=libunblock.so); or\n"
-        "print a profile of where a program waited (unblock report --help).\n"
+        "waiting on a hidden event loop (LD_PRELOAD=libunblock.so); print a\n"
+        "profile of where a program waited (unblock report --help); list the\n"
+        "green threads of a running one (unblock ps), or have it write its\n"
+        "profile now (unblock profile).\n"
         "\n"
         "options (each sets the UNBLOCK_* variable named; see unblock(1)):\n"
         "  --workers N            UNBLOCK_WORKERS: carriers, 1..64 (one per"
@@ -79,6 +86,13 @@ static void usage(FILE *f)
         "                         blocking calls natively into the profile\n"
         "                         (FILE defaults to unblock.PID.prof)\n"
         "  --mode MODE            UNBLOCK_MODE: green or observe (green)\n"
+        "  --dump-signal SIG      UNBLOCK_DUMP_SIGNAL: list the green threads"
+        " on\n"
+        "                         stderr on SIG (off)\n"
+        "  --no-control           UNBLOCK_CONTROL=0: no control socket, so no"
+        "\n"
+        "                         unblock ps (unblock profile then sends\n"
+        "                         UNBLOCK_PROFILE_SIGNAL)\n"
         "  --help                 print this help and exit\n"
         "  --version              print the version and exit\n",
         f);
@@ -154,11 +168,17 @@ static bool is_static_elf(const char *path)
   return elf && !interp;
 }
 
-/* The flag that sets var, for messages about its value. */
+#define NOPTS (sizeof(opts) / sizeof(opts[0]))
+
+/* Which options the command line gave. */
+static bool given[NOPTS];
+
+/* The flag that set the variable msg is about, or NULL if none did (the
+ * value came from the environment). */
 static const char *flag_of(const char *msg)
 {
-  for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
-    if (strncmp(msg, opts[i].var, strlen(opts[i].var)) == 0 &&
+  for (size_t i = 0; i < NOPTS; i++)
+    if (given[i] && strncmp(msg, opts[i].var, strlen(opts[i].var)) == 0 &&
         strchr("= ", msg[strlen(opts[i].var)]) != NULL)
       return opts[i].flag;
   return NULL;
@@ -170,6 +190,10 @@ int main(int argc, char **argv)
    * name. */
   if (argc > 1 && strcmp(argv[1], "report") == 0)
     return ub_report_main(argc - 1, argv + 1);
+  if (argc > 1 && strcmp(argv[1], "ps") == 0)
+    return ub_ps_main(argc - 1, argv + 1);
+  if (argc > 1 && strcmp(argv[1], "profile") == 0)
+    return ub_ctl_profile_main(argc - 1, argv + 1);
   int i = 1;
   for (; i < argc; i++) {
     const char *a = argv[i];
@@ -202,7 +226,7 @@ int main(int argc, char **argv)
               "unblock: unknown option '%s'; options: --workers, "
               "--stall-ms, --offload-threads, --stack-size, --backend, "
               "--verbose, --profile, --profile-signal, --observe, --mode, "
-              "--help, --version\n",
+              "--dump-signal, --no-control, --help, --version\n",
               a);
       return 2;
     }
@@ -220,6 +244,9 @@ int main(int argc, char **argv)
       value = argv[++i];
     }
     setenv(o->var, value, 1);
+    for (size_t k = 0; k < NOPTS; k++)
+      if (strcmp(opts[k].var, o->var) == 0)
+        given[k] = &opts[k] == o; /* the last flag for it wins */
   }
   if (i >= argc) {
     fprintf(stderr, "unblock: no command given\n");

@@ -142,7 +142,7 @@ assert_line_matches_stderr() {
 @test "an unknown UNBLOCK_FOO is rejected, listing the known names" {
   preload UNBLOCK_FOO=1 /bin/echo hi
   assert_status 2
-  assert_stderr "unblock: UNBLOCK_FOO is not an unblock setting; known: UNBLOCK_BACKEND UNBLOCK_MODE UNBLOCK_OFFLOAD_THREADS UNBLOCK_PROFILE UNBLOCK_PROFILE_SIGNAL UNBLOCK_STACK_SIZE UNBLOCK_STALL_MS UNBLOCK_VERBOSE UNBLOCK_WORKERS"
+  assert_stderr "unblock: UNBLOCK_FOO is not an unblock setting; known: UNBLOCK_BACKEND UNBLOCK_CONTROL UNBLOCK_DUMP_SIGNAL UNBLOCK_MODE UNBLOCK_OFFLOAD_THREADS UNBLOCK_PROFILE UNBLOCK_PROFILE_SIGNAL UNBLOCK_STACK_SIZE UNBLOCK_STALL_MS UNBLOCK_VERBOSE UNBLOCK_WORKERS"
   assert_empty stdout "$output"
 }
 

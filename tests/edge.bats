@@ -142,19 +142,19 @@ recv of data sent 100 ms later: 4 'ping'
 }
 
 @test "a thread the shim did not create (started by a library constructor) works beside green threads" {
-  # Natively 12 OS threads, under unblock with one carrier 3 (the carrier,
-  # the stall monitor and that thread): the thread count line differs by
-  # design, the rest must match.
+  # Natively 12 OS threads, under unblock with one carrier 4 (the carrier,
+  # the stall monitor, the control thread and that thread): the thread
+  # count line differs by design, the rest must match.
   run --separate-stderr timeout 30 "$E2E/native_thread"
   assert_status 0
   local native=$output
   run --separate-stderr timeout 30 "$UNBLOCK" --workers 1 -- "$E2E/native_thread"
   assert_status 0
-  [ "${lines[0]}" = "OS threads while 10 green threads sleep: 3" ] ||
+  [ "${lines[0]}" = "OS threads while 10 green threads sleep: 4" ] ||
     { echo "under unblock: ${lines[0]}"; return 1; }
   [ "$(printf '%s\n' "$native" | sed 1d)" = "$(printf '%s\n' "$output" | sed 1d)" ] ||
     { echo "native:"; echo "$native"; echo "unblock:"; echo "$output"; return 1; }
-  assert_stdout "OS threads while 10 green threads sleep: 3
+  assert_stdout "OS threads while 10 green threads sleep: 4
 native: read 5 bytes: hello
 native: woken by the condition
 main: sem_wait 0, the native thread returned 42"

@@ -18,6 +18,8 @@ teardown() {
   [ -x "$root/opt/ub/lib/libunblock.so" ]
   [ -f "$root/opt/ub/share/doc/unblock/design.md" ]
   [ -f "$root/opt/ub/share/doc/unblock/README.md" ]
+  # The docs' images, where their links point (img/...).
+  [ -f "$root/opt/ub/share/doc/unblock/img/waits-flame.svg" ]
   # Nothing escapes DESTDIR.
   [ ! -e /opt/ub ]
   # The installed library preloads cleanly.

@@ -248,3 +248,24 @@ PY
   [ "$(cat fds)" = "TCP 127.0.0.1:$port <- 127.0.0.1" ]
   [ "$(max_row_count read recv a)" -eq 5 ]
 }
+
+@test "unblock report on a real run of demos/waits: lookup's file:line is the top row" {
+  run timeout 60 "$UNBLOCK" --profile prof "$WAITS"
+  assert_status 0
+  local line
+  line=$(grep -n 'WAIT:lookup' "$BATS_TEST_DIRNAME/../demos/waits.c" | cut -d: -f1)
+  run --separate-stderr "$UNBLOCK" report prof
+  assert_status 0
+  # The first row of the table: rank 1, 80 waits of usleep in lookup().
+  local first
+  first=$(grep -m1 -E '^1 +' <<<"$output")
+  [[ "$first" =~ ^1\ +[0-9.]+\ ms\ .*\ 80\ .*\ sleep\ +usleep\ +lookup\ \(.*demos/waits\.c:$line\)\ +-$ ]] || {
+    echo "top row: $first" >&2
+    echo "$output" >&2
+    return 1
+  }
+  # The flame graph has the site too.
+  run "$UNBLOCK" report --quiet --svg flame.svg prof
+  assert_status 0
+  grep -q 'lookup' flame.svg
+}

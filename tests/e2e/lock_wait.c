@@ -56,9 +56,12 @@ static void *ticker(void *arg)
   return NULL;
 }
 
+/* Per thread: the holder and the waiter build their paths at once, and
+ * one buffer shared by both could be read half rewritten (seen once as
+ * ENOENT from a native run). */
 static char *path_of(const char *name)
 {
-  static char path[4096];
+  static __thread char path[4096];
   snprintf(path, sizeof(path), "%s/%s", dir, name);
   return path;
 }
