@@ -138,6 +138,16 @@ static void ask(struct ub_sched *s, struct ub_text *t)
 
 static void dump(struct ub_text *t)
 {
+  /* backtrace() sets up libgcc's unwinder on first use, with malloc:
+   * here, once, not in a carrier's dump, nor before anyone asks for one.
+   * (libgcc_s itself is loaded with us, so no fd is opened: see the
+   * Makefile.) */
+  static bool warm;
+  if (!warm) {
+    void *pc[2];
+    backtrace(pc, 2);
+    warm = true;
+  }
   char exe[256] = "?";
   ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
   exe[n > 0 ? n : 1] = '\0';
@@ -345,11 +355,6 @@ static void forget(int *fd)
 static void *control_main(void *arg)
 {
   (void)arg;
-  /* backtrace() sets up libgcc's unwinder on first use, with malloc:
-   * here, not in a carrier's dump.  (libgcc_s itself is loaded with us,
-   * so no fd is opened: see the Makefile.) */
-  void *pc[2];
-  backtrace(pc, 2);
   struct pollfd p[2] = {{wake_fd, POLLIN, 0}, {listen_fd, POLLIN, 0}};
   while (p[0].fd >= 0 || p[1].fd >= 0) {
     if (syscall(SYS_poll, p, 2, -1) < 0) {
