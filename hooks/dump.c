@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "dur.h"
 #include "hook.h"
 #include "profile.h"
 
@@ -62,20 +63,6 @@ void ub_text_free(struct ub_text *t)
 {
   free(t->buf);
   *t = (struct ub_text){0};
-}
-
-/* "850 ns", "12.3 us", "45.6 ms", "1.23 s". */
-static const char *dur(uint64_t ns, char *buf, size_t n)
-{
-  if (ns < 1000)
-    snprintf(buf, n, "%llu ns", (unsigned long long)ns);
-  else if (ns < 1000000)
-    snprintf(buf, n, "%.1f us", (double)ns / 1e3);
-  else if (ns < 1000000000)
-    snprintf(buf, n, "%.1f ms", (double)ns / 1e6);
-  else
-    snprintf(buf, n, "%.2f s", (double)ns / 1e9);
-  return buf;
 }
 
 struct frames {
@@ -153,7 +140,8 @@ static void put_wait(struct ub_text *t, const struct ub_coro *c,
   if (w != NULL && w->timer.deadline != UB_NEVER) {
     char left[32];
     uint64_t d = w->timer.deadline;
-    ub_text_printf(t, ", %s left", dur(d > now ? d - now : 0, left, 32));
+    ub_text_printf(t, ", %s left",
+                   ub_dur_text(d > now ? d - now : 0, left, 32));
   }
   if (c->hook != NULL)
     ub_text_printf(t, ", in %s()", c->hook);
@@ -167,13 +155,13 @@ static void put_thread(struct ub_text *t, struct ub_sched *s, struct ub_coro *c,
   if (c->name[0] != '\0')
     ub_text_printf(t, " \"%.*s\"", (int)sizeof(c->name), c->name);
   ub_text_printf(t, ": ");
-  struct frames f = {.n = 0};
+  struct frames f = {.n = -2}; /* -2: none to show; -1: not taken */
   if (c->state == UB_CORO_RUNNING) {
     /* Not this carrier's current thread (that is its own context, here):
      * one left running on the OS thread its carrier was taken from. */
     ub_text_printf(t, "running the program's code, on an OS thread of "
                       "its own (its carrier was handed on)");
-  } else if (!c->switched_out) {
+  } else if (!c->ran) {
     ub_text_printf(t, "runnable, not started yet");
   } else {
     if (c->state == UB_CORO_WAITING)
@@ -186,10 +174,10 @@ static void put_thread(struct ub_text *t, struct ub_sched *s, struct ub_coro *c,
       f.n = -1; /* too little stack left to unwind safely */
   }
   ub_text_printf(t, "; carrier %d; age %s\n", s->index < 0 ? 0 : s->index,
-                 dur(now - c->born, age, sizeof(age)));
-  if (f.n < 0)
+                 ub_dur_text(now - c->born, age, sizeof(age)));
+  if (f.n == -1)
     ub_text_printf(t, "    (too little stack left to take a backtrace)\n");
-  else if (c->switched_out)
+  else if (f.n >= 0)
     put_frames(t, &f);
 }
 

@@ -76,12 +76,13 @@ struct ub_coro {
    * ub_sched_clock_parks is set (the profile). */
   uint64_t parked_ns;
   /* For the dump (ub_sched_peek): the hook the thread last entered from
-   * the program (its __func__), the wait it is parked on, and whether the
-   * scheduler switched it out (so that switching to it resumes it inside
-   * the scheduler, not at its start). */
+   * the program (its __func__); the wait it last parked on (current
+   * while it is UB_CORO_WAITING); and whether it has run yet.  A thread
+   * that has run and is not running now was switched out by the
+   * scheduler, so switching to it resumes it inside the scheduler. */
   const char *hook;
   struct ub_wait *parked_on;
-  bool switched_out;
+  bool ran;
   enum ub_coro_state state;
   int saved_errno; /* errno is per OS thread; each green thread keeps its own */
   int saved_h_errno; /* and h_errno */

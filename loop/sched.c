@@ -196,11 +196,9 @@ static void reschedule(struct ub_sched *s)
   }
   s->leaving = from;
   s->current = to;
-  from->switched_out = true;
   ub_coro_switch(from, to);
   while (__builtin_expect(s->peek_fn != NULL, 0)) /* ub_sched_peek */
     peeked(s, from);
-  from->switched_out = false;
   after_switch(s);
 }
 
@@ -213,6 +211,7 @@ static void resume(struct ub_wait *w)
 static void coro_main(void *arg)
 {
   struct ub_coro *c = arg;
+  c->ran = true;
   ub_coro_landed();
   after_switch(c->home);
   ub_sched_exit(c->fn(c->arg));
@@ -370,7 +369,7 @@ bool ub_sched_peek(struct ub_coro *c, void (*fn)(struct ub_coro *c, void *arg),
   assert(s == tls_sched && s->current == &s->main);
   /* fn runs below c's saved context, with room for a signal frame too;
    * a stack with less than PEEK_ROOM left is not risked. */
-  if (!c->switched_out ||
+  if (!c->ran || c->state == UB_CORO_RUNNING ||
       (c->stack.lo != NULL &&
        (uintptr_t)c->sp - (uintptr_t)c->stack.lo < PEEK_ROOM))
     return false;
@@ -576,6 +575,7 @@ int ub_sched_adopt(struct ub_sched *s, struct ub_coro **self,
   c->id = atomic_fetch_add(&next_id, 1) + 1;
   c->born = ub_clock_now();
   c->state = UB_CORO_RUNNING;
+  c->ran = true;
   c->sigmask = s->real_mask;
   all_add(s, c);
   count_mask(s, c->sigmask, +1);
@@ -720,7 +720,6 @@ int ub_sched_park(struct ub_wait *w)
   } else {
     reschedule(s);
   }
-  c->parked_on = NULL;
   return w->result;
 }
 

@@ -31,5 +31,11 @@ static inline int ub_sys_close(int fd)
 {
   return (int)syscall(SYS_close, fd);
 }
+/* Sleep ns nanoseconds on CLOCK_MONOTONIC (the runtime's own threads). */
+static inline void ub_sys_nap(uint64_t ns)
+{
+  struct timespec ts = {(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)};
+  syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, 0, &ts, NULL);
+}
 
 #endif

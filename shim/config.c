@@ -80,20 +80,23 @@ static int parse_stack_size(struct ub_config *c, const char *v)
   return 0;
 }
 
-static int parse_verbose(struct ub_config *c, const char *v)
+/* *field = v, "0" or "1"; or -EINVAL. */
+static int set_bool(bool *field, const char *v)
 {
   if (strcmp(v, "0") != 0 && strcmp(v, "1") != 0)
     return -EINVAL;
-  c->verbose = v[0] == '1';
+  *field = v[0] == '1';
   return 0;
+}
+
+static int parse_verbose(struct ub_config *c, const char *v)
+{
+  return set_bool(&c->verbose, v);
 }
 
 static int parse_control(struct ub_config *c, const char *v)
 {
-  if (strcmp(v, "0") != 0 && strcmp(v, "1") != 0)
-    return -EINVAL;
-  c->control = v[0] == '1';
-  return 0;
+  return set_bool(&c->control, v);
 }
 
 static int parse_mode(struct ub_config *c, const char *v)
@@ -149,22 +152,25 @@ int ub_config_parse_signal(const char *s)
   return sig;
 }
 
-static int parse_profile_signal(struct ub_config *c, const char *v)
+/* *field = v, a signal unblock may take (ub_config_parse_signal); or
+ * -EINVAL. */
+static int set_signal(int *field, const char *v)
 {
   int sig = ub_config_parse_signal(v);
   if (sig < 0)
     return sig;
-  c->profile_signal = sig;
+  *field = sig;
   return 0;
+}
+
+static int parse_profile_signal(struct ub_config *c, const char *v)
+{
+  return set_signal(&c->profile_signal, v);
 }
 
 static int parse_dump_signal(struct ub_config *c, const char *v)
 {
-  int sig = ub_config_parse_signal(v);
-  if (sig < 0)
-    return sig;
-  c->dump_signal = sig;
-  return 0;
+  return set_signal(&c->dump_signal, v);
 }
 
 /* *field = v, a decimal integer from lo to hi; or -EINVAL. */

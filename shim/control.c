@@ -76,13 +76,6 @@ static uid_t owner;
 
 /* ---- the dump ------------------------------------------------------ */
 
-static void nap(uint64_t ns)
-{
-  struct timespec ts = {(time_t)(ns / UB_NSEC_PER_SEC),
-                        (long)(ns % UB_NSEC_PER_SEC)};
-  syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, 0, &ts, NULL);
-}
-
 /* The frame lines of in ("    #N 0xPC"), with dladdr's name for each pc
  * added (only exported symbols have one: `unblock ps` does better from
  * the debug info), appended to out. */
@@ -129,7 +122,7 @@ static void ask(struct ub_sched *s, struct ub_text *t)
                      s->index, (int)atomic_load(&s->tid));
       return;
     }
-    nap(200 * 1000);
+    ub_sys_nap(200 * 1000);
   }
   t->short_of_memory |= part.short_of_memory;
   name_frames(&part, t);

@@ -258,7 +258,7 @@ static void draw(FILE *o, struct node *t, double x, size_t level, double scale,
   fputs("<g><title>", o);
   xml_put(o, t->name, strlen(t->name));
   fprintf(o, ": %s, %.2f%%, %" PRIu64 " wait%s</title>",
-          ub_report_dur(t->ns, dur, sizeof(dur)), 100.0 * t->ns / all, t->count,
+          ub_dur_text(t->ns, dur, sizeof(dur)), 100.0 * t->ns / all, t->count,
           t->count == 1 ? "" : "s");
   fprintf(o,
           "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%d\" "
@@ -347,7 +347,7 @@ int ub_flame_svg(const struct ub_profile *p, FILE *o)
           "callers below callees, the waiting call on top; width is "
           "time waited (%s in %" PRIu64 " waits); hover for details"
           "</text>\n",
-          WIDTH / 2, ub_report_dur(root.ns, dur, sizeof(dur)), root.count);
+          WIDTH / 2, ub_dur_text(root.ns, dur, sizeof(dur)), root.count);
   if (root.ns == 0)
     fprintf(o,
             "<text class=\"s\" x=\"%d\" y=\"%d\">no waits recorded"

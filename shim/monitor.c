@@ -114,13 +114,6 @@ static pthread_t start_thread(void *(*fn)(void *))
   return t;
 }
 
-static void nap(uint64_t ns)
-{
-  struct timespec ts = {(time_t)(ns / UB_NSEC_PER_SEC),
-                        (long)(ns % UB_NSEC_PER_SEC)};
-  syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, 0, &ts, NULL);
-}
-
 /* An idle spare, or a new one (within MAX_SPARES), or NULL. */
 static struct ub_spare *get_spare(void)
 {
@@ -129,7 +122,7 @@ static struct ub_spare *get_spare(void)
       start_thread(spare_main) == 0)
     return sp;
   for (int i = 0; i < 1000 && sp == NULL; i++) {
-    nap(100000); /* until it has started and listed itself */
+    ub_sys_nap(100000); /* until it has started and listed itself */
     sp = ub_handoff_spare();
   }
   return sp;
@@ -315,7 +308,7 @@ static void *monitor_main(void *arg)
   (void)arg;
   uint64_t period = stall_ns / 4 > 1000000 ? stall_ns / 4 : 1000000;
   for (;;) {
-    nap(period);
+    ub_sys_nap(period);
     uint64_t now = ub_clock_now();
     for (int i = 0; i < SLOTS; i++) {
       struct ub_sched *s = ub_sched_group_at(i);

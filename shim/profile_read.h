@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "dur.h"
 #include <stdio.h>
 
 /* A `map` record: [start, end) of the process lies at file offset off of
@@ -90,9 +92,6 @@ void ub_profile_free_wait(struct ub_wait *w);
 /* A number in base 10, or 16 with its "0x", as the profile writes them:
  * digits only, no sign, no blanks, and no overflow. */
 bool ub_profile_num(const char *s, int base, uint64_t *v);
-
-/* Human units: "850 ns", "12.3 us", "45.6 ms", "1.23 s". */
-const char *ub_report_dur(uint64_t ns, char *buf, size_t n);
 
 /* Copy s into buf for printing (s may be buf), with control bytes as '?'
  * and, unless semi is 0, each ';' as semi.  Returns buf. */

@@ -123,12 +123,12 @@ static void cells(const struct ub_profile *p, size_t i, uint64_t all,
 {
   const struct ub_wait *w = &p->waits[i];
   snprintf(c[RANK], CELL, "%zu", i + 1);
-  ub_report_dur(w->total, c[TOTAL], CELL);
+  ub_dur_text(w->total, c[TOTAL], CELL);
   snprintf(c[SHARE], CELL, "%.1f%%", all ? 100.0 * w->total / all : 0.0);
   snprintf(c[COUNT], CELL, "%" PRIu64, w->count);
-  ub_report_dur(w->count ? w->total / w->count : 0, c[MEAN], CELL);
-  ub_report_dur(p99(w, p->nbuckets), c[P99], CELL);
-  ub_report_dur(w->max, c[MAX], CELL);
+  ub_dur_text(w->count ? w->total / w->count : 0, c[MEAN], CELL);
+  ub_dur_text(p99(w, p->nbuckets), c[P99], CELL);
+  ub_dur_text(w->max, c[MAX], CELL);
   ub_report_clean(w->kind, 0, c[KIND], CELL);
   ub_report_clean(w->function, 0, c[FUNC], CELL);
   if (w->stack != NULL && w->stack->nframes > 0)
@@ -177,7 +177,7 @@ static void print_stacks(const struct ub_profile *p, size_t rows)
   for (size_t i = 0; i < rows; i++) {
     const struct ub_wait *w = &p->waits[i];
     printf("\n#%zu  %s in %" PRIu64 " wait%s: %s (%s)", i + 1,
-           ub_report_dur(w->total, a, sizeof(a)), w->count,
+           ub_dur_text(w->total, a, sizeof(a)), w->count,
            w->count == 1 ? "" : "s", ub_report_clean(w->function, 0, b, CELL),
            ub_report_clean(w->kind, 0, c, CELL));
     printf(strcmp(w->fd, "-") ? " on %s\n" : "\n",
@@ -203,10 +203,9 @@ static void print_report(const struct ub_profile *p, size_t top, size_t stacks)
          ub_report_clean(p->cmdline ? p->cmdline : "", 0, b, CELL));
   printf("mode      %s\n", ub_report_clean(p->mode ? p->mode : "?", 0, b, 64));
   printf(p->has_elapsed ? "elapsed   %s\n" : "elapsed   ?\n",
-         ub_report_dur(p->elapsed_ns, a, sizeof(a)));
+         ub_dur_text(p->elapsed_ns, a, sizeof(a)));
   printf("waits     %" PRIu64 " (%s in all, %zu row%s)\n", calls,
-         ub_report_dur(all, a, sizeof(a)), p->nwaits,
-         p->nwaits == 1 ? "" : "s");
+         ub_dur_text(all, a, sizeof(a)), p->nwaits, p->nwaits == 1 ? "" : "s");
   if (p->dropped != 0)
     printf("dropped   %" PRIu64 " waits not recorded: a table was full\n",
            p->dropped);
@@ -219,27 +218,6 @@ static void print_report(const struct ub_profile *p, size_t top, size_t stacks)
   print_table(p, rows, all);
   if (stacks > 0)
     print_stacks(p, stacks < rows ? stacks : rows);
-}
-
-const char *ub_report_dur(uint64_t ns, char *buf, size_t n)
-{
-  static const struct {
-    double ns;
-    const char *unit;
-  } u[] = {{1e9, "s"}, {1e6, "ms"}, {1e3, "us"}};
-  for (size_t k = 0; k < 3; k++) {
-    double v = (double)ns / u[k].ns;
-    if (v >= 1) {
-      snprintf(buf, n,
-               v < 9.995   ? "%.2f %s"
-               : v < 99.95 ? "%.1f %s"
-                           : "%.0f %s",
-               v, u[k].unit);
-      return buf;
-    }
-  }
-  snprintf(buf, n, "%" PRIu64 " ns", ns);
-  return buf;
 }
 
 char *ub_report_clean(const char *s, char semi, char *buf, size_t n)

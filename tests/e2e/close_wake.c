@@ -45,18 +45,14 @@ int main(int argc, char **argv)
 {
   start();
   signal(SIGPIPE, SIG_IGN);
-  int wfd, l = -1;
+  int wfd;
   if (argc == 2 && strcmp(argv[1], "pipe") == 0) {
     int p[2];
     CHECK(pipe(p) == 0);
     rfd = p[0];
     wfd = p[1];
   } else if (argc == 2 && strcmp(argv[1], "socket") == 0) {
-    int port;
-    l = listen_loopback(&port);
-    wfd = connect_loopback(port);
-    rfd = accept(l, NULL, NULL);
-    CHECK(rfd >= 0);
+    rfd = loopback_pair(&wfd);
   } else {
     fprintf(stderr, "usage: close_wake pipe|socket\n");
     return 2;
@@ -74,7 +70,5 @@ int main(int argc, char **argv)
   CHECK(pthread_join(t, NULL) == 0);
   printf("%s\nmain: reader joined\n", said);
   close(wfd);
-  if (l >= 0)
-    close(l);
   return 0;
 }

@@ -19,8 +19,6 @@
  * before it exits with the threads still parked.
  */
 #include "e2e.h"
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -135,16 +133,9 @@ int main(int argc, char **argv)
   setvbuf(stdout, NULL, _IOLBF, 0);
   if (pipe(pipe_fds) != 0 || pipe(raw_fds) != 0)
     return fail("pipe");
-  int lfd = socket(AF_INET, SOCK_STREAM, 0);
-  struct sockaddr_in a = {.sin_family = AF_INET,
-                          .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-  socklen_t alen = sizeof(a);
-  if (lfd < 0 || bind(lfd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
-      listen(lfd, 1) != 0 || getsockname(lfd, (struct sockaddr *)&a, &alen))
-    return fail("listen");
-  tcp_fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (tcp_fd < 0 || connect(tcp_fd, (struct sockaddr *)&a, sizeof(a)) != 0)
-    return fail("connect");
+  int port;
+  listen_loopback(&port); /* never accepts: the client's recv waits */
+  tcp_fd = connect_loopback(port);
   pthread_mutex_lock(&lock);
   void *(*fns[])(void *) = {reader, locker, waiter, yielder, client, blocker};
   pthread_t t[8];

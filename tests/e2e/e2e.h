@@ -107,4 +107,17 @@ static inline int connect_loopback(int port)
   return s;
 }
 
+/* Both ends of a TCP connection over 127.0.0.1: the accepted end is
+ * returned, the connecting end goes to *client.  The listener is closed. */
+static inline int loopback_pair(int *client)
+{
+  int port;
+  int l = listen_loopback(&port);
+  *client = connect_loopback(port);
+  int s = accept(l, NULL, NULL);
+  CHECK(s >= 0);
+  close(l);
+  return s;
+}
+
 #endif
