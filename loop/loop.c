@@ -343,9 +343,14 @@ int ub_loop_after_fork(struct ub_loop *l)
   return ub_loop_init(l, kind);
 }
 
-/* Wake fd's waiters with -EBADF and drop l's state for it. */
+/* Drop l's state for fd and wake its waiters with -EBADF.  l leaves the
+ * fd's set first, so a waiter woken here never sees l still in it. */
 static void forget_io(struct ub_loop *l, int fd, struct ub_io *io)
 {
+  if (io->member) {
+    ub_share_del(fd, l->slot);
+    io->member = 0;
+  }
   wake_all(l, io, UB_IN, -EBADF);
   wake_all(l, io, UB_OUT, -EBADF);
   if (io->registered) {
@@ -353,10 +358,6 @@ static void forget_io(struct ub_loop *l, int fd, struct ub_io *io)
     (void)l->ops->modify(l->bk, fd, ub_arena_token(fd, io->gen), 0);
     io->registered = 0;
     l->nfds--;
-  }
-  if (io->member) {
-    ub_share_del(fd, l->slot);
-    io->member = 0;
   }
   io->ready = 0;
   io->drained = io->final = 0;

@@ -5,12 +5,15 @@
  * both with EBADF through their inboxes.  Then an fd known to one loop,
  * with nobody waiting there, moves when the other loop binds it: the
  * first drops its registration.  And a wait made under an old tag ends
- * (EBADF) when its loop binds the number to a new file.
+ * (EBADF) when its loop binds the number to a new file.  A waiter woken
+ * with EBADF finds its loop already gone from the fd's set, so whoever
+ * sees it woken may check the set at once.
  */
 #include "harness.h"
 
 #include <errno.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -29,7 +32,17 @@ struct side {
   int fd;
   uint32_t tag;
   struct ub_probe probe;
+  atomic_int held; /* 1 if our loop was still in fd's set at the wake */
 };
+
+static void resume(struct ub_wait *w)
+{
+  struct side *d =
+      (struct side *)((char *)w->owner - offsetof(struct side, probe));
+  uint64_t mask = ub_share_mask(d->fd);
+  atomic_store(&d->held, (mask >> d->loop.slot & 1) != 0);
+  ub_probe_resume(w);
+}
 
 static void *run(void *arg)
 {
@@ -39,6 +52,7 @@ static void *run(void *arg)
   while (!atomic_load(&d->quit)) {
     if (atomic_load(&d->step) == ARM) {
       ub_probe_init(&d->probe);
+      d->probe.w.resume = resume;
       CHECK(ub_loop_bind(&d->loop, d->fd, d->tag) == 0);
       CHECK(ub_loop_arm(&d->loop, &d->probe.w, d->fd, UB_IN, UB_NEVER) == 0);
       atomic_store(&d->step, ARMED);
@@ -110,6 +124,7 @@ int main(void)
   wait_for(&a.probe.calls, 1);
   wait_for(&b.probe.calls, 1);
   CHECK(a.probe.result == -EBADF && b.probe.result == -EBADF);
+  CHECK(atomic_load(&a.held) == 0 && atomic_load(&b.held) == 0);
   CHECK(ub_share_mask(sv[0]) == 0);
 
   /* Known to a, idle there: it moves to b when b binds it. */
