@@ -4,6 +4,8 @@
 # under build/asan with -fsanitize=address.
 
 PREFIX  ?= /usr/local
+# README.md, and docs/ beside it, as in the source tree, so their links work.
+DOCDIR  ?= $(PREFIX)/share/doc/unblock
 DESTDIR ?=
 B       ?= build
 CC      ?= cc
@@ -234,18 +236,18 @@ bench: all $(BENCH_BIN) $(DEMO_HTTP_BINS) $(BENCH_C_BINS) $(E2E_BIN)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/bin \
-	  $(DESTDIR)$(PREFIX)/share/doc/unblock/img \
-	  $(DESTDIR)$(PREFIX)/share/man/man1
+	  $(DESTDIR)$(DOCDIR)/docs/img $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0755 $(B)/libunblock.so $(DESTDIR)$(PREFIX)/lib/libunblock.so
 	install -m 0755 $(B)/unblock $(DESTDIR)$(PREFIX)/bin/unblock
 	install -m 0644 docs/unblock.1 $(DESTDIR)$(PREFIX)/share/man/man1/unblock.1
-	install -m 0644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/unblock/
-	install -m 0644 docs/img/* $(DESTDIR)$(PREFIX)/share/doc/unblock/img/
+	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/
+	install -m 0644 docs/*.md $(DESTDIR)$(DOCDIR)/docs/
+	install -m 0644 docs/img/* $(DESTDIR)$(DOCDIR)/docs/img/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/lib/libunblock.so $(DESTDIR)$(PREFIX)/bin/unblock
 	rm -f $(DESTDIR)$(PREFIX)/share/man/man1/unblock.1
-	rm -rf $(DESTDIR)$(PREFIX)/share/doc/unblock
+	rm -rf $(DESTDIR)$(DOCDIR)
 
 clean:
 	rm -rf build

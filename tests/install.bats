@@ -16,10 +16,22 @@ teardown() {
   run make -s install DESTDIR="$root" PREFIX=/opt/ub
   [ "$status" -eq 0 ]
   [ -x "$root/opt/ub/lib/libunblock.so" ]
-  [ -f "$root/opt/ub/share/doc/unblock/design.md" ]
-  [ -f "$root/opt/ub/share/doc/unblock/README.md" ]
-  # The docs' images, where their links point (img/...).
-  [ -f "$root/opt/ub/share/doc/unblock/img/waits-flame.svg" ]
+  doc="$root/opt/ub/share/doc/unblock"
+  [ -f "$doc/README.md" ]
+  [ -f "$doc/docs/design.md" ]
+  [ -f "$doc/docs/img/waits-flame.svg" ]
+  # Every relative link in the installed README and docs reaches a file.
+  links=0
+  for md in "$doc"/README.md "$doc"/docs/*.md; do
+    for target in $(grep -o '](\([^)#:]*\))' "$md" | sed 's/^](\(.*\))$/\1/'); do
+      [ -f "$(dirname "$md")/$target" ] || {
+        echo "$md: broken link $target"
+        return 1
+      }
+      links=$((links + 1))
+    done
+  done
+  [ "$links" -ge 5 ]
   # Nothing escapes DESTDIR.
   [ ! -e /opt/ub ]
   # The installed library preloads cleanly.
