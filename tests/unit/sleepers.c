@@ -1,9 +1,10 @@
 /*
  * Description: 10,000 green threads each sleep a random 0-100 ms on the
- * loop's timers.  None may wake before its deadline, every one must wake
- * within a generous tolerance after it, and the whole run must take about
- * 100 ms, not the sum of the sleeps.  Under UB_TEST_SLOW (valgrind) the
- * count drops to 1,000 and the tolerance widens.
+ * loop's timers.  None may wake before its deadline, they wake in the
+ * order of their deadlines, and the sleeps overlap: the run takes about
+ * 100 ms, not the sum of the sleeps.  Lateness is printed, not asserted
+ * beyond "not lost" (1 s): a loaded machine may not run us for a while.
+ * Under UB_TEST_SLOW (valgrind) the count drops to 1,000.
  */
 #include "harness.h"
 
@@ -13,7 +14,10 @@ struct sleeper {
   uint64_t delay;
   uint64_t deadline;
   uint64_t woke;
+  int order; /* 1 for the first to wake, 2 for the next, ... */
 };
+
+static int woken;
 
 static void *sleep_once(void *arg)
 {
@@ -21,6 +25,7 @@ static void *sleep_once(void *arg)
   z->deadline = ub_clock_now() + z->delay;
   CHECK(ub_sched_sleep(z->deadline) == 0);
   z->woke = ub_clock_now();
+  z->order = ++woken;
   return NULL;
 }
 
@@ -28,7 +33,6 @@ int main(void)
 {
   bool slow = ub_test_slow();
   int n = slow ? 1000 : 10000;
-  uint64_t tolerance = (slow ? 500 : 100) * 1000000ull;
   struct ub_sched_config cfg = ub_test_sched_config();
   cfg.stack_size = 64 * 1024;
   struct ub_sched s;
@@ -52,7 +56,18 @@ int main(void)
          "all done %.1f ms after spawning\n",
          n, (double)(spawned - start) / 1e6, (double)worst / 1e6,
          (double)(end - spawned) / 1e6);
-  CHECK(worst <= tolerance);
+  CHECK(worst <= UB_NSEC_PER_SEC);
+  /* One carrier fires its timers in deadline order, and runs the threads
+   * they wake in that order. */
+  struct sleeper **by_order = calloc((size_t)n, sizeof(*by_order));
+  CHECK(by_order != NULL);
+  for (int i = 0; i < n; i++) {
+    CHECK(z[i].order >= 1 && z[i].order <= n);
+    by_order[z[i].order - 1] = &z[i];
+  }
+  for (int k = 1; k < n; k++)
+    CHECK(by_order[k - 1]->deadline <= by_order[k]->deadline);
+  free(by_order);
   /* The sleeps overlap: one after another they would take minutes. */
   CHECK(end - spawned <= 2 * UB_NSEC_PER_SEC);
   free(z);
