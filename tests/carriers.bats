@@ -22,7 +22,8 @@ teardown() {
 
 # cpu_time [PREFIX...]: run PREFIX cpu_threads 2 (4 threads of pure integer
 # work), check its stdout is $cpu_want, and set cpu_s to the wall time it
-# reports on stderr ("elapsed: S").
+# reports on stderr ("elapsed: S") and cpu_at_once to the most threads it
+# saw working at the same time ("at once: K").
 cpu_time() {
   run --separate-stderr timeout 30 "$@" "$E2E/cpu_threads" 2
   assert_status 0
@@ -30,6 +31,9 @@ cpu_time() {
   [[ $stderr =~ elapsed:\ ([0-9.]+) ]] ||
     { echo "no elapsed time on stderr: $stderr"; return 1; }
   cpu_s=${BASH_REMATCH[1]}
+  [[ $stderr =~ at\ once:\ ([0-9]+) ]] ||
+    { echo "no 'at once' on stderr: $stderr"; return 1; }
+  cpu_at_once=${BASH_REMATCH[1]}
 }
 
 # cpu_unblock WORKERS: cpu_time under unblock with WORKERS carriers,
@@ -42,13 +46,19 @@ cpu_unblock() {
     { echo "not $1 carrier(s): ${stderr_lines[0]}"; return 1; }
 }
 
-# faster A B: A < B (decimal numbers).
-faster() {
-  awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'
+# ratio A B: A / B, to 2 decimals.
+ratio() {
+  awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'
+}
+
+# at_least A B: A >= B (decimal numbers).
+at_least() {
+  awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'
 }
 
 @test "a program with 2xN CPU-bound threads runs at least 1.8x faster with 2 carriers than with 1" {
   [ -x "$E2E/cpu_threads" ] || { echo "no $E2E/cpu_threads: run make e2e"; return 1; }
+  command -v taskset >/dev/null || skip "needs taskset (util-linux)"
   local cpus
   cpus=$(nproc)
   [ "$cpus" -ge 2 ] || skip "needs 2 CPUs to compare 1 and 2 carriers; nproc is $cpus"
@@ -57,31 +67,33 @@ faster() {
   # another) about 0.8 s.
   cpu_want="threads: 4
 checksum: $(timeout 30 "$E2E/cpu_threads" 2 2>/dev/null | sed -n 's/^checksum: //p')"
-  cpu_time
-  echo "native: $cpu_s s"
-  # The best of 3 runs with 1 carrier; then up to 5 runs with 2, until one
-  # is fast enough: a moment of load from another process (which slows a
-  # run on 2 carriers more than one on 1) does not fail the test, while 2
-  # carriers that do not run threads in parallel fail all 5.
-  local i one= two= ratio all=()
-  for i in 1 2 3; do
+  # What the machine gives two threads at the moment is measured beside
+  # each pair of runs: the same program natively on one CPU and on all.
+  # 2 carriers must be 1.8x as fast as 1; or, when not even native threads
+  # get 1.8x (another process holds a CPU), within 10% of their speed-up.  Up to 5 rounds, so a moment
+  # of load does not fail the test; 2 carriers that run threads one after
+  # another fail them all (and never have 2 at once).
+  local round serial parallel one two machine ours want
+  for round in 1 2 3 4 5; do
+    cpu_time taskset -c 0
+    serial=$cpu_s
+    cpu_time
+    parallel=$cpu_s
     cpu_unblock 1
-    all+=("$cpu_s")
-    if [ -z "$one" ] || faster "$cpu_s" "$one"; then one=$cpu_s; fi
-  done
-  echo "1 carrier: ${all[*]} s (best $one s)"
-  all=()
-  for i in 1 2 3 4 5; do
+    one=$cpu_s
     cpu_unblock 2
-    all+=("$cpu_s")
-    if [ -z "$two" ] || faster "$cpu_s" "$two"; then two=$cpu_s; fi
-    faster "$two" "$(awk -v a="$one" 'BEGIN { print a / 1.8 }')" && break
+    two=$cpu_s
+    [ "$cpu_at_once" -ge 2 ] ||
+      { echo "2 carriers ran $cpu_at_once thread(s) at once"; return 1; }
+    machine=$(ratio "$serial" "$parallel")
+    ours=$(ratio "$one" "$two")
+    want=$(awk -v m="$machine" 'BEGIN { printf "%.2f", (m >= 1.8 ? 1.8 : 0.9 * m) }')
+    echo "round $round: native $serial s on 1 CPU, $parallel s on $cpus (${machine}x);" \
+      "1 carrier $one s, 2 carriers $two s (${ours}x, want >= ${want}x)"
+    at_least "$ours" "$want" && return 0
   done
-  echo "2 carriers: ${all[*]} s (best $two s)"
-  ratio=$(awk -v a="$one" -v b="$two" 'BEGIN { printf "%.2f", a / b }')
-  echo "1 carrier / 2 carriers: $one / $two = $ratio"
-  awk -v a="$one" -v b="$two" 'BEGIN { exit !(a / b >= 1.8) }' ||
-    { echo "2 carriers are only ${ratio}x as fast as 1 (want >= 1.8)"; return 1; }
+  echo "2 carriers are only ${ours}x as fast as 1 (want >= ${want}x)"
+  return 1
 }
 
 # ---- sqlite3: concurrent readers and a writer ------------------------------

@@ -10,25 +10,33 @@
  *   cpu_threads [N [MILLION_STEPS]]   (defaults: CPUs online, 100)
  *
  * stdout: the thread count and a checksum of all results, the same for
- * every run with the same arguments.  stderr: "elapsed: S" (seconds of
- * wall time from the first pthread_create to the last join), for the test
- * to compare; it is the only line that differs between runs.
+ * every run with the same arguments.  stderr, the lines that differ
+ * between runs: "elapsed: S" (seconds of wall time from the first
+ * pthread_create to the last join), and "at once: K", the most threads
+ * that were inside their work at the same time (1 with one carrier, 2 with
+ * two, whatever the kernel gives them of the CPUs).
  */
 #include "e2e.h"
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #define MAX_THREADS 512
 
 static long steps;
 static volatile uint64_t sink[MAX_THREADS];
+static atomic_int inside, most;
 
 static void *work(void *arg)
 {
   long id = (long)arg;
   uint64_t x = 0x9E3779B97F4A7C15ull * (uint64_t)(id + 1);
   uint64_t acc = 0;
+  int now = atomic_fetch_add(&inside, 1) + 1;
+  for (int m = atomic_load(&most); now > m;)
+    if (atomic_compare_exchange_weak(&most, &m, now))
+      break;
   /* A dependent chain: each step needs the previous state, so the compiler
    * can neither vectorise it nor fold it into a closed form. */
   for (long i = 0; i < steps; i++) {
@@ -38,6 +46,7 @@ static void *work(void *arg)
     acc += x * 0x2545F4914F6CDD1Dull;
   }
   sink[id] = acc;
+  atomic_fetch_sub(&inside, 1);
   return NULL;
 }
 
@@ -61,5 +70,6 @@ int main(int argc, char **argv)
   printf("threads: %d\n", threads);
   printf("checksum: %016" PRIx64 "\n", sum);
   fprintf(stderr, "elapsed: %.3f\n", dt);
+  fprintf(stderr, "at once: %d\n", atomic_load(&most));
   return 0;
 }
