@@ -5,8 +5,15 @@
  * A mutex is owned by a green thread (or a native thread the shim did not
  * create), not by the carrier, so two green threads on one carrier exclude
  * each other, and a recursive or errorcheck mutex tells them apart.  A
- * green thread that finds the mutex held parks; the unlocker hands the
- * mutex straight to the oldest waiter (FIFO, no lost or stolen wake-up).
+ * green thread that finds the mutex held parks.  The unlocker frees the
+ * mutex and wakes the oldest waiter, which tries again when it runs; as
+ * with glibc, a thread that comes first may take the mutex meanwhile, and
+ * the waiter then queues again at the head.  Handing the mutex to the
+ * waiter instead would keep it held until the waiter's carrier gets to it,
+ * behind every runnable thread there, and every other thread that wants
+ * the mutex would queue behind that (a convoy: waits of seconds at 10,000
+ * connections on 2 carriers).  Each unlock with waiters wakes one, so a
+ * free mutex with waiters always has a woken waiter on its way.
  *
  * Process-shared mutexes cannot keep waiter pointers (another process
  * cannot follow them), so their waiters poll every millisecond instead;
@@ -33,6 +40,7 @@ static uintptr_t token(const struct ub_mutex *m)
 int ub_mutex_lock(struct ub_mutex *m, uint64_t deadline)
 {
   uintptr_t me = token(m);
+  bool woken = false; /* an unlock woke us: we queue again at the head */
   for (;;) {
     ub_spin_lock(&m->lock);
     if (m->owner == 0) {
@@ -69,9 +77,14 @@ int ub_mutex_lock(struct ub_mutex *m, uint64_t deadline)
     }
     struct ub_waiter w;
     ub_waiter_init(&w);
-    w.owner = me;
-    ub_waitq_push(&m->q, &w);
-    return ub_waiter_wait(&m->q, &w, &m->lock, deadline, false);
+    if (woken)
+      ub_waitq_push_front(&m->q, &w);
+    else
+      ub_waitq_push(&m->q, &w);
+    int err = ub_waiter_wait(&m->q, &w, &m->lock, deadline, false);
+    if (err != 0)
+      return err;
+    woken = true;
   }
 }
 
@@ -92,16 +105,12 @@ int ub_mutex_unlock(struct ub_mutex *m)
     ub_spin_unlock(&m->lock);
     return 0;
   }
+  m->owner = 0;
+  m->count = 0;
   struct ub_waiter *w = ub_waitq_pop(&m->q);
   uint64_t ring = 0;
-  if (w != NULL) {
-    m->owner = w->owner; /* hand it over: the waiter returns owning it */
-    m->count = 1;
+  if (w != NULL)
     ub_waiter_wake(w, 0, &ring);
-  } else {
-    m->owner = 0;
-    m->count = 0;
-  }
   ub_spin_unlock(&m->lock);
   ub_loop_ring(ring);
   return 0;

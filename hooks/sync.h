@@ -29,7 +29,7 @@ struct ub_mutex {
   uintptr_t owner; /* ub_self_token() of the holder; 0: free */
   int kind;        /* glibc's __kind: type and flags */
   int pad;
-  struct ub_waitq q; /* waiters; the unlocker hands the mutex to the head */
+  struct ub_waitq q; /* waiters; an unlock wakes the head (mutex.c) */
 };
 _Static_assert(sizeof(struct ub_mutex) <= sizeof(pthread_mutex_t), "mutex");
 _Static_assert(offsetof(struct ub_mutex, kind) ==

@@ -61,6 +61,18 @@ void ub_waitq_push(struct ub_waitq *q, struct ub_waiter *w)
   w->queued = true;
 }
 
+void ub_waitq_push_front(struct ub_waitq *q, struct ub_waiter *w)
+{
+  w->prev = NULL;
+  w->next = q->head;
+  if (q->head != NULL)
+    q->head->prev = w;
+  else
+    q->tail = w;
+  q->head = w;
+  w->queued = true;
+}
+
 void ub_waitq_remove(struct ub_waitq *q, struct ub_waiter *w)
 {
   if (w->prev != NULL)

@@ -34,7 +34,7 @@ struct ub_waiter {
   bool queued;
   atomic_int futex; /* a native waiter: 0 asleep, 1 woken */
   int result;       /* what the waker says: 0, or a lock-specific value */
-  uintptr_t owner;  /* who the waiter is (mutex handoff) */
+  uintptr_t owner;  /* who the waiter is (rwlock handoff) */
   unsigned epoch;   /* ub_waitq_epoch when it queued (see below) */
   int kind;         /* lock-specific (rwlock: reader or writer) */
 };
@@ -73,6 +73,7 @@ uintptr_t ub_self_token(void);
 void ub_waiter_init(struct ub_waiter *w);
 /* All under the object's spinlock: */
 void ub_waitq_push(struct ub_waitq *q, struct ub_waiter *w);
+void ub_waitq_push_front(struct ub_waitq *q, struct ub_waiter *w);
 struct ub_waiter *ub_waitq_pop(struct ub_waitq *q);
 void ub_waitq_remove(struct ub_waitq *q, struct ub_waiter *w);
 /* Wake w with result; a carrier's doorbell is only noted in *ring: ring

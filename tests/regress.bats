@@ -125,3 +125,12 @@ read: 2 "de"'
 recv: 6 "abcdef"
 recvmsg(PEEK|WAITALL): 6 "gh" "ijkl"'
 }
+
+@test "an unlocked mutex is free until its woken waiter runs: the unlocker's trylock gets it, as with glibc" {
+  # Natively the trylock races with the waiter's wake-up on another CPU;
+  # on one carrier the waiter cannot run first, so the answer is fixed.
+  run timeout 15 "$UNBLOCK" --workers 1 -- "$E2E/mutex_barge"
+  assert_status 0
+  assert_stdout "main: trylock right after unlock returned 0
+B: lock returned 0"
+}
