@@ -41,7 +41,9 @@ int main(void)
   CHECK(pthread_mutex_unlock(&m) == 0);
   int r = pthread_mutex_trylock(&m);
   printf("main: trylock right after unlock returned %s\n",
-         r == 0 ? "0" : r == EBUSY ? "EBUSY" : "something else");
+         r == 0       ? "0"
+         : r == EBUSY ? "EBUSY"
+                      : "something else");
   if (r == 0)
     CHECK(pthread_mutex_unlock(&m) == 0);
   CHECK(pthread_join(b, NULL) == 0);
